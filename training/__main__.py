@@ -1,0 +1,62 @@
+"""Command line: python3 -m training {train,eval,export} ..."""
+import argparse
+import json
+import sys
+
+from .utils.config import load_config
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m training", description="SharpXR training, evaluation and export")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train", help="train one stage from a YAML config (resumes if the run exists)")
+    t.add_argument("--config", required=True)
+    t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
+    t.add_argument("--restart", action="store_true", help="ignore an existing checkpoint of this run")
+    e = sub.add_parser("eval", help="PSNR/SSIM of noisy, NLM and models on a folder")
+    e.add_argument("--data", required=True)
+    e.add_argument("--model", action="append", default=[], metavar="NAME=CHECKPOINT")
+    e.add_argument("--out", required=True)
+    e.add_argument("--max-images", type=int, default=0)
+    e.add_argument("--crop", type=int, default=0, help="evaluate on centre crops of this size (0 = whole images)")
+    e.add_argument("--nlm-tune-images", type=int, default=4)
+    x = sub.add_parser("export", help="export a generator checkpoint to ONNX")
+    x.add_argument("--checkpoint", required=True)
+    x.add_argument("--out", required=True)
+    x.add_argument("--name", default="sharpxr")
+    x.add_argument("--version", default="0.0.0")
+    x.add_argument("--opset", type=int, default=17)
+    i = sub.add_parser("infer", help="run a generator in PyTorch on raw little-endian float32 data")
+    i.add_argument("--weights", required=True, help="exported .pt or a training checkpoint")
+    i.add_argument("--input", required=True)
+    i.add_argument("--shape", required=True, help="N,1,H,W")
+    i.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    try:
+        return _run(args)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(json.dumps({"event": "error", "message": str(exc)}), flush=True)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    if args.cmd == "train":
+        from .train import train
+        result = train(load_config(args.config, args.set), restart=args.restart)
+        return 130 if result.get("interrupted") else 0
+    if args.cmd == "eval":
+        from .evaluate import evaluate
+        evaluate(args)
+        return 0
+    if args.cmd == "infer":
+        from .infer import infer_raw
+        infer_raw(args.weights, args.input, [int(v) for v in args.shape.split(",")], args.out)
+        return 0
+    from .export import export
+    export(args.checkpoint, args.out, args.name, args.version, args.opset)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Conditional PatchGAN discriminator (pix2pix style, 70x70 receptive field with 3 strided layers)."""
+import torch
+import torch.nn as nn
+
+
+class PatchGANDiscriminator(nn.Module):
+    """Scores overlapping ~70x70 patches of [noisy, candidate] as real or denoised.
+
+    Conditioning on the noisy input lets the discriminator judge whether the clean
+    candidate is plausible *for this input*, not just plausible in general.
+    Spectral norm instead of batch norm: small CPU batches make batch statistics noisy.
+    """
+
+    def __init__(self, in_channels: int = 2, base: int = 64, n_layers: int = 3):
+        super().__init__()
+        sn = nn.utils.spectral_norm
+        layers = [sn(nn.Conv2d(in_channels, base, 4, stride=2, padding=1)), nn.LeakyReLU(0.2, inplace=True)]
+        ch = base
+        for i in range(1, n_layers + 1):
+            nxt = base * min(2 ** i, 8)
+            stride = 2 if i < n_layers else 1
+            layers += [sn(nn.Conv2d(ch, nxt, 4, stride=stride, padding=1)), nn.LeakyReLU(0.2, inplace=True)]
+            ch = nxt
+        layers.append(nn.Conv2d(ch, 1, 4, stride=1, padding=1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, noisy: torch.Tensor, candidate: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([noisy, candidate], dim=1))
+
+
+def receptive_field(n_layers: int = 3) -> int:
+    """Receptive field of one output score, in input pixels (70 for the default)."""
+    rf = 4  # final 4x4 conv, stride 1
+    rf = rf + 3  # last hidden layer: 4x4 stride 1
+    for _ in range(n_layers):
+        rf = (rf - 1) * 2 + 4
+    return rf

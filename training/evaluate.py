@@ -1,0 +1,127 @@
+"""`python3 -m training eval`: noisy input vs OpenCV NLM vs our models, at fixed noise settings.
+
+Writes eval.json, eval.md (Markdown table) and grid.png (noisy | NLM | models... | clean,
+each with its |error| map beneath) into --out.
+"""
+import json
+import os
+import time
+
+import numpy as np
+import torch
+
+from .data.image_io import list_images, read_image
+from .data.noise import apply_noise
+from .eval_report import write_grid, write_markdown
+from .export import load_generator
+from .losses import ssim
+from .models.sharpxr_model import psnr
+
+SETTINGS = [
+    {"key": "gaussian_10", "label": "Gaussian σ=10", "spec": {"type": "gaussian", "sigma": 10}},
+    {"key": "gaussian_25", "label": "Gaussian σ=25", "spec": {"type": "gaussian", "sigma": 25}},
+    {"key": "gaussian_50", "label": "Gaussian σ=50", "spec": {"type": "gaussian", "sigma": 50}},
+    {"key": "poisson_gaussian", "label": "Poisson–Gaussian peak=200, read σ=2",
+     "spec": {"type": "poisson_gaussian", "peak": 200, "read_sigma": 2, "transmitted": True}},
+]
+NLM_H_FACTORS = (0.4, 0.55, 0.7, 0.85, 1.0, 1.2)
+
+
+def _load_clean(args):
+    files = list_images(args.data, getattr(args, "split", "val"))
+    if args.max_images:
+        files = files[: args.max_images]
+    images = []
+    for f in files:
+        img = read_image(f)
+        if args.crop:
+            h, w = img.shape
+            y, x = max(0, (h - args.crop) // 2), max(0, (w - args.crop) // 2)
+            img = img[y:y + args.crop, x:x + args.crop]
+        images.append(torch.from_numpy(np.ascontiguousarray(img))[None, None])
+    return files, images
+
+
+def nlm(noisy: torch.Tensor, h: float) -> torch.Tensor:
+    import cv2
+    u8 = (noisy[0, 0].numpy() * 255.0).round().clip(0, 255).astype(np.uint8)
+    out = cv2.fastNlMeansDenoising(u8, None, h=float(h), templateWindowSize=7, searchWindowSize=21)
+    return torch.from_numpy(out.astype(np.float32) / 255.0)[None, None]
+
+
+def tune_nlm(pairs, n_tune: int) -> float:
+    """OpenCV NLM at its best: the h (filter strength) with the highest mean PSNR on a subset."""
+    subset = pairs[: max(1, n_tune)]
+    sigma_est = float(np.mean([(n - c).std().item() * 255.0 for n, c in subset]))
+    best_h, best = None, -1.0
+    for f in NLM_H_FACTORS:
+        h = max(1.0, f * sigma_est)
+        score = float(np.mean([psnr(nlm(n, h), c) for n, c in subset]))
+        if score > best:
+            best_h, best = h, score
+    return best_h
+
+
+def grad_energy(x: torch.Tensor) -> float:
+    """Mean gradient magnitude: a sharpness figure (compared with the clean image's)."""
+    dx = x[..., :, 1:] - x[..., :, :-1]
+    dy = x[..., 1:, :] - x[..., :-1, :]
+    return float(dx.abs().mean() + dy.abs().mean())
+
+
+def _score(out, clean):
+    return {"psnr": psnr(out, clean), "ssim": float(ssim(out.clamp(0, 1), clean)),
+            "grad_ratio": grad_energy(out.clamp(0, 1)) / max(grad_energy(clean), 1e-12)}
+
+
+def _mean(rows):
+    return {k: round(float(np.mean([r[k] for r in rows])), 4) for k in rows[0]}
+
+
+@torch.no_grad()
+def evaluate_setting(si, setting, images, models, n_tune):
+    pairs = []
+    for i, clean in enumerate(images):
+        gen = torch.Generator().manual_seed(10_000 * (si + 1) + i)
+        pairs.append((apply_noise(clean, setting["spec"], gen), clean))
+    h = tune_nlm(pairs, n_tune)
+    rows = {"noisy": [], "nlm": [], **{name: [] for name in models}}
+    example = None
+    for i, (noisy, clean) in enumerate(pairs):
+        outs = {"noisy": noisy, "nlm": nlm(noisy, h)}
+        for name, net in models.items():
+            outs[name] = net(noisy).clamp(0, 1)
+        for k, out in outs.items():
+            rows[k].append(_score(out, clean))
+        if i == 0:
+            example = {**outs, "clean": clean}
+    return {"key": setting["key"], "label": setting["label"], "nlm_h": round(h, 2),
+            "results": {k: _mean(v) for k, v in rows.items()}}, example
+
+
+def evaluate(args) -> dict:
+    torch.set_num_threads(int(os.environ.get("SHARPXR_THREADS", 0) or os.cpu_count() or 1))
+    os.makedirs(args.out, exist_ok=True)
+    models = {}
+    for item in args.model:
+        name, _, path = item.partition("=")
+        if not path:
+            raise ValueError(f"--model '{item}' must be NAME=CHECKPOINT")
+        models[name] = load_generator(path)[0]
+    files, images = _load_clean(args)
+    t0 = time.time()
+    results, examples = [], []
+    for si, setting in enumerate(SETTINGS):
+        res, example = evaluate_setting(si, setting, images, models, args.nlm_tune_images)
+        results.append(res)
+        examples.append((setting["key"], example))  # ASCII: OpenCV fonts have no σ
+        print(json.dumps({"event": "eval", **res}), flush=True)
+    report = {"data": os.path.abspath(args.data), "images": len(files), "crop": args.crop,
+              "methods": ["noisy", "nlm", *models], "models": {n: p for n, _, p in (m.partition("=") for m in args.model)},
+              "settings": results, "seconds": round(time.time() - t0, 1)}
+    with open(os.path.join(args.out, "eval.json"), "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=2)
+    write_markdown(report, os.path.join(args.out, "eval.md"))
+    write_grid(examples, ["noisy", "nlm", *models, "clean"], os.path.join(args.out, "grid.png"))
+    print(json.dumps({"event": "eval_done", "out": args.out, "seconds": report["seconds"]}), flush=True)
+    return report

@@ -1,0 +1,82 @@
+"""`python3 -m training export`: generator checkpoint -> ONNX (+ plain generator weights).
+
+Contract (checked at load by the TypeScript runner and by the parity test):
+  input  'noisy'    float32 [N, 1, H, W] in [0, 1], N/H/W dynamic, any H and W
+  output 'denoised' float32 [N, 1, H, W] in [0, 1]
+  metadata: name, version, stage, architecture, noise_model, training_data, config_hash, pad_multiple
+"""
+import json
+import os
+
+import torch
+import torch.nn as nn
+
+from .archs import build_generator
+from .data.noise import describe
+from .utils.config import config_hash
+
+
+class ClampedGenerator(nn.Module):
+    """The deployed graph clamps to [0, 1]; training keeps the unclamped output for gradients."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, noisy: torch.Tensor) -> torch.Tensor:
+        return self.net(noisy).clamp(0.0, 1.0)
+
+
+def load_generator(path: str):
+    """A training checkpoint (latest.pth) or exported generator weights (.pt) -> (net, config)."""
+    state = torch.load(path, map_location="cpu")
+    opt = state["config"]
+    weights = state["model"]["net_g"] if "model" in state else state["net_g"]
+    net = build_generator(opt["network_g"])
+    net.load_state_dict(weights)
+    return net.eval(), opt
+
+
+def metadata_for(opt: dict, name: str, version: str) -> dict:
+    data = opt["datasets"]["train"]
+    return {
+        "name": name,
+        "version": version,
+        "stage": "gan" if int(opt.get("stage", 1)) == 2 else "stage1",
+        "architecture": f"SharpXRLikeUNet channels={opt['network_g']['channels']} "
+                        f"convs_per_block={opt['network_g'].get('convs_per_block', 2)}",
+        "noise_model": describe(data["noise"]),
+        "training_data": data.get("description", os.path.basename(str(data["root"]).rstrip("/"))),
+        "config_hash": config_hash(opt),
+        "pad_multiple": str(2 ** (len(opt["network_g"]["channels"]) - 1)),
+        "training_run": opt.get("name", ""),
+    }
+
+
+def export(checkpoint: str, out: str, name: str, version: str, opset: int = 17) -> dict:
+    net, opt = load_generator(checkpoint)
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    dummy = torch.rand(1, 1, 67, 93)  # deliberately not a multiple of the pad size
+    torch.onnx.export(ClampedGenerator(net), dummy, out, opset_version=opset, input_names=["noisy"],
+                      output_names=["denoised"], do_constant_folding=True,
+                      dynamic_axes={"noisy": {0: "batch", 2: "height", 3: "width"},
+                                    "denoised": {0: "batch", 2: "height", 3: "width"}})
+    meta = metadata_for(opt, name, version)
+    _write_metadata(out, meta)
+    weights_path = os.path.splitext(out)[0] + ".pt"
+    torch.save({"net_g": net.state_dict(), "config": opt, "metadata": meta}, weights_path)
+    print(json.dumps({"event": "exported", "onnx": out, "weights": weights_path, "metadata": meta}), flush=True)
+    return meta
+
+
+def _write_metadata(path: str, meta: dict) -> None:
+    import onnx  # Debian python3-onnx; only needed here
+    model = onnx.load(path)
+    del model.metadata_props[:]
+    for k, v in meta.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = k, str(v)
+    model.producer_name = "sharpxr-training"
+    model.doc_string = f"{meta['name']} {meta['version']} ({meta['stage']}): denoises [N,1,H,W] radiographs in [0,1]"
+    onnx.checker.check_model(model)
+    onnx.save(model, path)

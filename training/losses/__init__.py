@@ -1,0 +1,3 @@
+from .ssim_loss import SSIMLoss, ssim, gaussian_window
+from .perceptual_loss import PerceptualLoss, VGG19Features
+from .gan_loss import GANLoss

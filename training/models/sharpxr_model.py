@@ -1,0 +1,141 @@
+"""SharpXRModel owns the networks, losses, optimisers and one training step (BasicSR style).
+
+Stage 1: generator only, L1 + SSIM + perceptual.
+Stage 2: adds the conditional PatchGAN and the adversarial term, starting from stage-1 weights.
+"""
+import math
+from typing import Dict
+
+import torch
+import torch.nn.functional as F
+
+from ..archs import build_discriminator, build_generator
+from ..losses import GANLoss, PerceptualLoss, SSIMLoss, ssim
+
+
+def psnr(x: torch.Tensor, y: torch.Tensor) -> float:
+    mse = F.mse_loss(x.clamp(0, 1), y).item()
+    return 99.0 if mse == 0 else 10 * math.log10(1.0 / mse)
+
+
+class SharpXRModel:
+    def __init__(self, opt: dict, device: torch.device):
+        self.opt = opt
+        self.device = device
+        self.stage = int(opt.get("stage", 1))
+        train = opt.get("train", {})
+        self.net_g = build_generator(opt["network_g"]).to(device)
+        self.net_d = build_discriminator(opt.get("network_d", {})).to(device) if self.stage == 2 else None
+        self.total_steps = int(train.get("total_steps", 1000))
+        self.optim_g = torch.optim.Adam(self.net_g.parameters(), lr=float(train.get("optim_g", {}).get("lr", 2e-4)),
+                                        betas=(0.9, 0.99))
+        self.sched_g = self._cosine(self.optim_g, train)
+        if self.net_d is not None:
+            self.optim_d = torch.optim.Adam(self.net_d.parameters(), lr=float(train.get("optim_d", {}).get("lr", 1e-4)),
+                                            betas=(0.9, 0.99))
+            self.sched_d = self._cosine(self.optim_d, train)
+        self._build_losses(train.get("losses", {}))
+        self.grad_clip = float(train.get("grad_clip", 0) or 0)
+
+    def _cosine(self, optim, train):
+        eta_min_ratio = float(train.get("lr_min_ratio", 0.05))
+        warmup = int(train.get("warmup_steps", 0))
+
+        def factor(step):
+            if step < warmup:
+                return (step + 1) / warmup
+            t = min(1.0, (step - warmup) / max(1, self.total_steps - warmup))
+            return eta_min_ratio + (1 - eta_min_ratio) * 0.5 * (1 + math.cos(math.pi * t))
+        return torch.optim.lr_scheduler.LambdaLR(optim, factor)
+
+    def _build_losses(self, lo: dict):
+        self.w_l1 = float(lo.get("l1", 1.0))
+        self.w_ssim = float(lo.get("ssim", 0.0))
+        self.ssim_loss = SSIMLoss().to(self.device)
+        perc = lo.get("perceptual") or {}
+        self.w_perc = float(perc.get("weight", 0.0))
+        self.perc_loss = None
+        if self.w_perc > 0:
+            self.perc_loss = PerceptualLoss(perc["weights_path"], perc.get("layers", {"relu2_2": 1.0}),
+                                            int(perc.get("max_images", 0))).to(self.device)
+        gan = lo.get("gan") or {}
+        self.w_gan = float(gan.get("weight", 0.0)) if self.stage == 2 else 0.0
+        self.gan_loss = GANLoss(gan.get("kind", "lsgan"))
+
+    def pixel_losses(self, out: torch.Tensor, clean: torch.Tensor) -> Dict[str, torch.Tensor]:
+        losses = {"l1": self.w_l1 * F.l1_loss(out, clean)}
+        if self.w_ssim:
+            losses["ssim"] = self.w_ssim * self.ssim_loss(out, clean)
+        if self.perc_loss is not None:
+            losses["perceptual"] = self.w_perc * self.perc_loss(out, clean)
+        return losses
+
+    def optimize_parameters(self, noisy: torch.Tensor, clean: torch.Tensor) -> Dict[str, float]:
+        noisy, clean = noisy.to(self.device), clean.to(self.device)
+        self.net_g.train()
+        out = self.net_g(noisy)
+        losses = self.pixel_losses(out, clean)
+        if self.net_d is not None:
+            for p in self.net_d.parameters():
+                p.requires_grad_(False)
+            losses["g_adv"] = self.w_gan * self.gan_loss(self.net_d(noisy, out), True)
+        total = sum(losses.values())
+        self.optim_g.zero_grad(set_to_none=True)
+        total.backward()
+        if self.grad_clip:
+            torch.nn.utils.clip_grad_norm_(self.net_g.parameters(), self.grad_clip)
+        self.optim_g.step()
+        self.sched_g.step()
+        result = {k: float(v.item()) for k, v in losses.items()}
+        result["total"] = float(total.item())
+        if self.net_d is not None:
+            result.update(self._optimize_d(noisy, clean, out.detach()))
+        return result
+
+    def _optimize_d(self, noisy, clean, fake) -> Dict[str, float]:
+        for p in self.net_d.parameters():
+            p.requires_grad_(True)
+        d_real = self.gan_loss(self.net_d(noisy, clean), True)
+        d_fake = self.gan_loss(self.net_d(noisy, fake), False)
+        loss = 0.5 * (d_real + d_fake)
+        self.optim_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optim_d.step()
+        self.sched_d.step()
+        return {"d_real": float(d_real.item()), "d_fake": float(d_fake.item())}
+
+    @torch.no_grad()
+    def validate(self, val_set) -> Dict[str, float]:
+        self.net_g.eval()
+        n = len(val_set)
+        sums = {"psnr": 0.0, "ssim": 0.0, "psnr_noisy": 0.0, "ssim_noisy": 0.0}
+        for noisy, clean in val_set:
+            noisy, clean = noisy.to(self.device), clean.to(self.device)
+            out = self.net_g(noisy).clamp(0, 1)
+            sums["psnr"] += psnr(out, clean)
+            sums["ssim"] += float(ssim(out, clean))
+            sums["psnr_noisy"] += psnr(noisy, clean)
+            sums["ssim_noisy"] += float(ssim(noisy, clean))
+        return {k: v / max(n, 1) for k, v in sums.items()}
+
+    def state_dict(self) -> dict:
+        state = {"net_g": self.net_g.state_dict(), "optim_g": self.optim_g.state_dict(),
+                 "sched_g": self.sched_g.state_dict()}
+        if self.net_d is not None:
+            state.update(net_d=self.net_d.state_dict(), optim_d=self.optim_d.state_dict(),
+                         sched_d=self.sched_d.state_dict())
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        self.net_g.load_state_dict(state["net_g"])
+        self.optim_g.load_state_dict(state["optim_g"])
+        self.sched_g.load_state_dict(state["sched_g"])
+        if self.net_d is not None:
+            self.net_d.load_state_dict(state["net_d"])
+            self.optim_d.load_state_dict(state["optim_d"])
+            self.sched_d.load_state_dict(state["sched_d"])
+
+    def init_generator_from(self, path: str) -> None:
+        """Stage 2 starts from stage 1's generator weights (optimiser state starts fresh)."""
+        state = torch.load(path, map_location=self.device)
+        self.net_g.load_state_dict(state["model"]["net_g"] if "model" in state else state)
