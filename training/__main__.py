@@ -17,6 +17,7 @@ def main(argv=None) -> int:
     e.add_argument("--data", required=True)
     e.add_argument("--model", action="append", default=[], metavar="NAME=CHECKPOINT")
     e.add_argument("--out", required=True)
+    e.add_argument("--split", default="val", help="split to use when --data has the Kaggle layout")
     e.add_argument("--max-images", type=int, default=0)
     e.add_argument("--crop", type=int, default=0, help="evaluate on centre crops of this size (0 = whole images)")
     e.add_argument("--nlm-tune-images", type=int, default=4)

@@ -28,7 +28,7 @@ NLM_H_FACTORS = (0.4, 0.55, 0.7, 0.85, 1.0, 1.2)
 
 
 def _load_clean(args):
-    files = list_images(args.data, getattr(args, "split", "val"))
+    files = list_images(args.data, args.split)
     if args.max_images:
         files = files[: args.max_images]
     images = []
