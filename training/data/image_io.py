@@ -44,8 +44,14 @@ def read_dicom(path: str) -> np.ndarray:
     ds = pydicom.dcmread(path, force=True)
     if "PixelData" not in ds:
         raise ValueError(f"'{path}' has no pixel data")
-    if ds.file_meta.get("TransferSyntaxUID", pydicom.uid.ImplicitVRLittleEndian).is_compressed:
-        raise ValueError(f"'{path}' is compressed ({ds.file_meta.TransferSyntaxUID.name}); "
+    syntax = ds.file_meta.get("TransferSyntaxUID")
+    if syntax is None:
+        # ACR-NEMA style file without a meta header: use the encoding pydicom detected while
+        # reading, so pixel_array can decode it.
+        syntax = pydicom.uid.ImplicitVRLittleEndian if ds.is_implicit_VR else pydicom.uid.ExplicitVRLittleEndian
+        ds.file_meta.TransferSyntaxUID = syntax
+    if syntax.is_compressed:
+        raise ValueError(f"'{path}' is compressed ({syntax.name}); "
                          "training reads uncompressed DICOM only - decompress it first (e.g. dcmdjpeg)")
     arr = ds.pixel_array.astype(np.float32)
     lo, hi = float(arr.min()), float(arr.max())

@@ -26,12 +26,12 @@ class VGG19Features(nn.Module):
         if not os.path.isfile(weights_path):
             raise FileNotFoundError(
                 f"perceptual loss: VGG19 weights not found at '{weights_path}'. Point "
-                "train.losses.perceptual.weights at vgg19-imagenet-block1-3.npz, or set its weight to 0 to switch it off.")
+                "train.losses.perceptual.weights_path at vgg19-imagenet-block1-3.npz, or set its weight to 0 to switch it off.")
         data = np.load(weights_path)
-        wanted = {FEATURE_NAMES[l] for l in layers}
         unknown = set(layers) - set(FEATURE_NAMES)
         if unknown:
             raise ValueError(f"perceptual loss: unknown layers {sorted(unknown)}; available: {sorted(FEATURE_NAMES)}")
+        wanted = {FEATURE_NAMES[l] for l in layers}
         self.convs = nn.ModuleDict()
         self.plan = []  # ordered ops: ("conv", name, feature?) or ("pool",)
         last_needed = max(i for i, n in enumerate(self._order()) if n in wanted)
