@@ -22,7 +22,10 @@ def main(argv=None) -> int:
     e.add_argument("--crop", type=int, default=0, help="evaluate on centre crops of this size (0 = whole images)")
     e.add_argument("--nlm-tune-images", type=int, default=4)
     x = sub.add_parser("export", help="export a generator checkpoint to ONNX")
-    x.add_argument("--checkpoint", required=True)
+    src = x.add_mutually_exclusive_group(required=True)
+    src.add_argument("--checkpoint", help="training checkpoint (latest.pth) or exported .pt")
+    src.add_argument("--untrained-config", metavar="YAML",
+                     help="random weights of this config's architecture: for speed benchmarks only")
     x.add_argument("--out", required=True)
     x.add_argument("--name", default="sharpxr")
     x.add_argument("--version", default="0.0.0")
@@ -55,6 +58,10 @@ def _run(args) -> int:
         infer_raw(args.weights, args.input, [int(v) for v in args.shape.split(",")], args.out)
         return 0
     from .export import export
+    if args.untrained_config:
+        from .export import export_untrained
+        export_untrained(load_config(args.untrained_config), args.out, args.name, args.opset)
+        return 0
     export(args.checkpoint, args.out, args.name, args.version, args.opset)
     return 0
 

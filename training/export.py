@@ -55,6 +55,16 @@ def metadata_for(opt: dict, name: str, version: str) -> dict:
 
 def export(checkpoint: str, out: str, name: str, version: str, opset: int = 17) -> dict:
     net, opt = load_generator(checkpoint)
+    return _export_net(net, opt, out, name, version, opset)
+
+
+def export_untrained(opt: dict, out: str, name: str, opset: int = 17) -> dict:
+    """Seeded random weights: lets the benchmark time an architecture (e.g. the paper size) untrained."""
+    torch.manual_seed(int(opt.get("seed", 0)))
+    return _export_net(build_generator(opt["network_g"]).eval(), opt, out, name, "untrained", opset)
+
+
+def _export_net(net: nn.Module, opt: dict, out: str, name: str, version: str, opset: int) -> dict:
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     dummy = torch.rand(1, 1, 67, 93)  # deliberately not a multiple of the pad size
     torch.onnx.export(ClampedGenerator(net), dummy, out, opset_version=opset, input_names=["noisy"],
