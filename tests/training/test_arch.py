@@ -1,0 +1,130 @@
+"""Generator shape contract, tracing (what ONNX export records) and the fixed Laplacian path."""
+import copy
+import os
+
+import pytest
+import torch
+import yaml
+
+from conftest import REPO, TINY_CONFIG
+from training.archs import FixedLaplacian, build_discriminator, build_generator
+from training.archs.sharpxr_arch import LAPLACIAN_3X3
+from training.export import ClampedGenerator
+from training.models.sharpxr_model import SharpXRModel
+
+
+def product_network():
+    with open(os.path.join(REPO, "training", "options", "product_stage1.yml"), encoding="utf-8") as f:
+        return yaml.safe_load(f)["network_g"]
+
+
+@pytest.mark.parametrize("batch", [1, 2])
+def test_tiny_generator_keeps_odd_shapes(batch):
+    torch.manual_seed(0)
+    net = build_generator(TINY_CONFIG["network_g"]).eval()
+    x = torch.rand(batch, 1, 301, 517)
+    with torch.no_grad():
+        y = net(x)
+    assert y.shape == x.shape
+
+
+@pytest.mark.parametrize("h,w", [(1, 1), (67, 93), (64, 64), (33, 17)])
+def test_product_generator_keeps_shapes(h, w):
+    torch.manual_seed(0)
+    net = build_generator(product_network()).eval()
+    x = torch.rand(1, 1, h, w)
+    with torch.no_grad():
+        y = net(x)
+    assert y.shape == x.shape
+
+
+def test_padding_is_cropped_back_and_does_not_change_the_image_content():
+    # A 61x59 input is replicate-padded to 64x64 inside the network and cropped back. Away from
+    # the padded border it sees the same pixels as the full 64x64 image, so the output must agree
+    # there: the crop is taken from the right corner and nothing is shifted or rescaled.
+    torch.manual_seed(0)
+    net = build_generator(TINY_CONFIG["network_g"]).eval()
+    x = torch.rand(1, 1, 64, 64)
+    with torch.no_grad():
+        y_full = net(x)
+        y_crop = net(x[..., :61, :59])  # padded back to 64x64 by replicating row 60 / col 58
+    assert y_crop.shape == (1, 1, 61, 59)
+    # Far from the padded border both see identical input, so the outputs agree there.
+    assert torch.allclose(y_full[..., :40, :40], y_crop[..., :40, :40], atol=1e-5)
+
+
+def test_traced_graph_generalises_to_other_sizes():
+    # torch.onnx.export traces the model at one size (67x93 in export.py); the pad/crop must be
+    # recorded from the input's shape, not baked in as constants, or other sizes break.
+    torch.manual_seed(0)
+    net = ClampedGenerator(build_generator(TINY_CONFIG["network_g"]).eval())
+    with torch.no_grad():
+        traced = torch.jit.trace(net, torch.rand(1, 1, 67, 93), check_trace=False)
+        for shape in [(1, 1, 301, 517), (2, 1, 40, 33), (1, 1, 64, 64)]:
+            x = torch.rand(*shape)
+            y = traced(x)
+            assert y.shape == x.shape
+            assert torch.allclose(y, net(x), atol=1e-6)
+            assert float(y.min()) >= 0.0 and float(y.max()) <= 1.0
+
+
+def test_laplacian_kernels_are_buffers_not_parameters():
+    net = build_generator(TINY_CONFIG["network_g"])
+    laplacians = [m for m in net.modules() if isinstance(m, FixedLaplacian)]
+    # input edge + one per decoder level
+    assert len(laplacians) == 1 + len(TINY_CONFIG["network_g"]["channels"]) - 1
+    param_ids = {id(p) for p in net.parameters()}
+    expected = torch.tensor(LAPLACIAN_3X3)
+    for lap in laplacians:
+        assert id(lap.weight) not in param_ids
+        assert not lap.weight.requires_grad
+        assert list(dict(lap.named_parameters())) == []
+        assert "weight" in dict(lap.named_buffers())
+        for k in lap.weight:
+            assert torch.equal(k[0], expected)
+    # Buffers travel with the state dict (and so into the exported model).
+    assert any(k.endswith("edge.weight") for k in net.state_dict())
+
+
+def test_laplacian_kernels_unchanged_by_training(tiny_opt):
+    opt = copy.deepcopy(tiny_opt)
+    opt["stage"] = 2  # the generator also gets adversarial gradients
+    torch.manual_seed(0)
+    model = SharpXRModel(opt, torch.device("cpu"))
+    before = {n: b.clone() for n, b in model.net_g.named_buffers()}
+    params_before = {n: p.detach().clone() for n, p in model.net_g.named_parameters()}
+    for _ in range(4):
+        clean = torch.rand(2, 1, 32, 32)
+        losses = model.optimize_parameters(clean + 0.1 * torch.randn_like(clean), clean)
+    assert {"l1", "ssim", "g_adv", "d_real", "d_fake", "total"} <= set(losses)
+    for n, b in model.net_g.named_buffers():
+        assert torch.equal(b, before[n]), f"buffer {n} changed during training"
+    changed = [n for n, p in model.net_g.named_parameters() if not torch.equal(p, params_before[n])]
+    assert changed, "the optimiser did not move any generator parameter"
+
+
+def test_discriminator_scores_patches():
+    d = build_discriminator({"base": 8, "n_layers": 3})
+    out = d(torch.rand(2, 1, 128, 128), torch.rand(2, 1, 128, 128))
+    assert out.shape[0] == 2 and out.shape[1] == 1 and out.shape[-1] > 1
+
+
+@pytest.mark.parametrize("name", sorted(n for n in os.listdir(os.path.join(REPO, "training", "options"))
+                                        if n.endswith(".yml")))
+def test_shipped_configs_load_and_build(name, monkeypatch):
+    from training.data import describe
+    from training.utils.config import load_config
+    monkeypatch.setenv("SHARPXR_SHARED", "/shared-root")
+    opt = load_config(os.path.join(REPO, "training", "options", name))
+    assert opt["name"] and int(opt["stage"]) in (1, 2)
+    assert opt["datasets"]["train"]["root"].startswith("/shared-root/")
+    describe(opt["datasets"]["train"]["noise"])
+    describe(opt["datasets"]["val"]["noise"])
+    net = build_generator(opt["network_g"])
+    assert sum(p.numel() for p in net.parameters()) > 0
+    perc = opt["train"]["losses"].get("perceptual") or {}
+    if float(perc.get("weight", 0)):
+        assert perc["weights_path"].endswith("vgg19-imagenet-block1-3.npz")
+    if int(opt["stage"]) == 2:
+        assert opt["train"]["init_from"].endswith("checkpoints/latest.pth")
+        assert float(opt["train"]["losses"]["gan"]["weight"]) > 0
