@@ -1,0 +1,6 @@
+// Public API of @sharpxr/server. Data flow, as later stages land:
+// ingest -> queue -> pipeline (infer, ...) -> derive -> export.
+export * from './config/index.js';
+export * from './imaging/index.js';
+export * from './pipeline/infer/index.js';
+export { main } from './cli/index.js';

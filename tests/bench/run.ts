@@ -1,0 +1,119 @@
+// `npm run bench`: prints SharpXR's speed, memory and quality figures against the targets
+// of the training issue. A missed target is printed as MISSED with the measured figure;
+// the bench never fails a build and never lowers a bar.
+//
+//   npm run bench [-- --quick] [-- --skip-quality] [-- --skip-paper]
+//
+// 1. Inference speed of the default shipped model through onnxruntime-node (2048x2048, tiled).
+// 2. The paper-size architecture (64->1024 channels, untrained weights: speed does not depend
+//    on them) at 1024x1024, to show why the product model is smaller.
+// 3. Quality on the validation set (../shared): PSNR/SSIM of noisy, NLM, stage 1 and GAN at
+//    Gaussian sigma 10/25/50 and Poisson-Gaussian, via `python3 -m training eval`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readManifest, repoRoot } from '../../server/src/config/index.js';
+
+const root = repoRoot();
+const outDir = join(root, 'out', 'bench');
+const valDir = join(root, '..', 'shared', 'data', 'cxr-kaggle-normal', 'val');
+
+interface Target { name: string; target: string; measured: string; met: boolean }
+const targets: Target[] = [];
+
+function python(): string {
+  if (process.env.SHARPXR_PYTHON) return process.env.SHARPXR_PYTHON;
+  return execFileSync('bash', [join(root, 'scripts', 'find-python.sh')], { encoding: 'utf8' }).trim();
+}
+
+/** Runs the inference bench in its own process so each figure has its own peak RSS. */
+function inferenceBench(model: string, size: number): Record<string, number | string> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tests/bench/inference.bench.ts'),
+    '--model', model, '--size', String(size), '--repeats', '2'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`inference bench failed for ${model}: ${r.stderr}`);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`inference bench printed no JSON for ${model}`);
+  console.log(r.stdout.split('\n').filter((l) => l && !l.startsWith('{')).join('\n'));
+  return JSON.parse(line) as Record<string, number | string>;
+}
+
+function benchDefaultModel(): void {
+  const manifest = readManifest();
+  const model = join(root, 'models', manifest.default);
+  console.log(`\n## Inference: default model ${manifest.default}`);
+  const r = inferenceBench(model, 2048);
+  const ms = Number(r.msPerMegapixel);
+  targets.push({ name: 'inference time per megapixel (onnxruntime-node, 2 cores)', target: '<= 1000 ms/MP',
+    measured: `${ms} ms/MP on ${r.provider}, peak RSS ${r.peakRssMb} MB`, met: ms <= 1000 });
+}
+
+function benchPaperModel(): void {
+  console.log('\n## Inference: paper-size architecture (untrained weights)');
+  const onnx = join(outDir, 'paper-untrained.onnx');
+  if (!existsSync(onnx)) {
+    execFileSync(python(), ['-m', 'training', 'export', '--untrained-config', 'training/options/paper_stage1.yml',
+      '--out', onnx, '--name', 'sharpxr-paper'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const r = inferenceBench(onnx, 1024);
+  console.log(`paper-size model: ${r.msPerMegapixel} ms/MP, peak RSS ${r.peakRssMb} MB ` +
+    `(a 2048x2048 image: about ${(Number(r.msPerMegapixel) * 4.19 / 1000).toFixed(1)} s)`);
+}
+
+type Scores = Record<string, { psnr: number; ssim: number; grad_ratio: number }>;
+interface EvalReport { images: number; settings: { key: string; label: string; nlm_h: number; results: Scores }[] }
+
+function benchQuality(quick: boolean): void {
+  console.log('\n## Quality on the validation set');
+  if (!existsSync(valDir)) {
+    console.log(`not run: ${valDir} does not exist (the shared data set is needed)`);
+    return;
+  }
+  const manifest = readManifest();
+  const weights = (stage: string) => {
+    const m = manifest.models.find((e) => e.stage === stage);
+    if (!m?.weights) throw new Error(`models/manifest.json has no ${stage} model with weights`);
+    return join(root, 'models', m.weights);
+  };
+  const out = join(outDir, 'eval');
+  const args = ['-m', 'training', 'eval', '--data', valDir, '--out', out,
+    '--model', `stage1=${weights('stage1')}`, '--model', `gan=${weights('gan')}`];
+  if (quick) args.push('--max-images', '6');
+  execFileSync(python(), args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const report = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')) as EvalReport;
+  console.log(readFileSync(join(out, 'eval.md'), 'utf8'));
+  console.log(`grid: ${join(out, 'grid.png')}`);
+  qualityTargets(report, manifest.default.includes('gan') ? 'gan' : 'stage1');
+}
+
+function qualityTargets(report: EvalReport, defaultName: string): void {
+  const s25 = report.settings.find((s) => s.key === 'gaussian_25');
+  if (!s25) throw new Error('eval.json has no gaussian_25 setting');
+  const r = s25.results;
+  const margin = r[defaultName]!.psnr - r.nlm!.psnr;
+  targets.push({ name: `default model (${defaultName}) over NLM, Gaussian sigma 25, ${report.images} val images`,
+    target: '>= +2.50 dB PSNR', measured: `${margin >= 0 ? '+' : ''}${margin.toFixed(2)} dB ` +
+      `(${r[defaultName]!.psnr.toFixed(2)} vs ${r.nlm!.psnr.toFixed(2)})`, met: margin >= 2.5 });
+  for (const s of report.settings) {
+    const gap = s.results.stage1!.psnr - s.results.gan!.psnr;
+    targets.push({ name: `GAN within 1 dB of stage 1, ${s.label}`, target: '<= 1.00 dB below',
+      measured: `${gap.toFixed(2)} dB below`, met: gap <= 1 });
+  }
+  const g = (n: string) => r[n]!.grad_ratio;
+  targets.push({ name: 'GAN sharper than stage 1 (gradient energy vs clean, sigma 25)', target: 'GAN > stage 1',
+    measured: `GAN ${g('gan').toFixed(3)}, stage 1 ${g('stage1').toFixed(3)}, clean 1.000`, met: g('gan') > g('stage1') });
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: {
+    quick: { type: 'boolean' }, 'skip-quality': { type: 'boolean' }, 'skip-paper': { type: 'boolean' } } });
+  mkdirSync(outDir, { recursive: true });
+  benchDefaultModel();
+  if (!values['skip-paper']) benchPaperModel();
+  if (!values['skip-quality']) benchQuality(Boolean(values.quick));
+  console.log('\n## Targets');
+  for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'}  ${t.name}: ${t.measured} (target ${t.target})`);
+  console.log(JSON.stringify({ bench: 'summary', targets }));
+}
+
+main();

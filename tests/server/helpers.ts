@@ -1,0 +1,140 @@
+// Shared pieces of the server tests: where the model, Python and fixtures are, seeded
+// random numbers, and small image utilities. No mocks: everything here is real data.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { defaultModelPath, repoRoot, weightsFor } from '../../server/src/config/index.js';
+import { readImage, type GrayImage } from '../../server/src/imaging/index.js';
+
+export const ROOT = repoRoot();
+
+/** The ONNX model under test: SHARPXR_TEST_MODEL, else models/manifest.json's default. */
+export function testModelPath(): string {
+  if (process.env.SHARPXR_TEST_MODEL) return process.env.SHARPXR_TEST_MODEL;
+  try {
+    return defaultModelPath();
+  } catch (err) {
+    throw new Error(`no model to test: set SHARPXR_TEST_MODEL (and SHARPXR_TEST_WEIGHTS) or ship one. ${(err as Error).message}`);
+  }
+}
+
+/** Its PyTorch weights: SHARPXR_TEST_WEIGHTS, else the manifest's entry, else <model>.pt. */
+export function testWeightsPath(model: string): string {
+  return process.env.SHARPXR_TEST_WEIGHTS || weightsFor(model);
+}
+
+/**
+ * A Python that can run the training package (and import `extraModule` if given):
+ * SHARPXR_PYTHON, else what scripts/find-python.sh prints, else /usr/bin/python3.
+ */
+export function pythonPath(extraModule?: string): string {
+  const candidates: string[] = [];
+  if (process.env.SHARPXR_PYTHON) candidates.push(process.env.SHARPXR_PYTHON);
+  const finder = join(ROOT, 'scripts', 'find-python.sh');
+  if (existsSync(finder)) {
+    const found = spawnSync('bash', [finder], { cwd: ROOT, encoding: 'utf8' });
+    if (found.status === 0 && found.stdout.trim()) candidates.push(found.stdout.trim());
+  }
+  candidates.push('/usr/bin/python3');
+  if (!extraModule) return candidates[0]!;
+  for (const py of candidates) {
+    if (spawnSync(py, ['-c', `import ${extraModule}`], { stdio: 'ignore' }).status === 0) return py;
+  }
+  throw new Error(`no Python with "${extraModule}" among ${candidates.join(', ')} (set SHARPXR_PYTHON)`);
+}
+
+/** Run a Python command from the repository root; throws with its stderr on failure. */
+export function runPython(python: string, args: readonly string[]): string {
+  try {
+    return execFileSync(python, [...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    const e = err as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`${python} ${args.join(' ')} failed: ${e.stderr || e.stdout || e.message}`);
+  }
+}
+
+/**
+ * A real chest radiograph: the shared validation image if ../shared is there, else a
+ * committed fixture JPEG, else null (callers fall back to a synthetic image).
+ */
+export function fixtureJpegPath(): string | null {
+  const shared = resolve(ROOT, '..', 'shared', 'data', 'cxr-kaggle-normal', 'val', 'IM-0199-0001.jpg');
+  if (existsSync(shared)) return shared;
+  const dir = join(ROOT, 'tests', 'fixtures', 'images');
+  const jpgs = existsSync(dir) ? readdirSync(dir).filter((n) => /\.jpe?g$/i.test(n)).sort() : [];
+  return jpgs.length > 0 ? join(dir, jpgs[0]!) : null;
+}
+
+/** The fixture radiograph, or a synthetic one with edges and texture if none exists. */
+export async function fixtureImage(): Promise<{ image: GrayImage; source: string }> {
+  const path = fixtureJpegPath();
+  if (path) return { image: await readImage(path), source: path };
+  return { image: syntheticRadiograph(1024, 720, 7), source: 'synthetic' };
+}
+
+export function syntheticRadiograph(width: number, height: number, seed: number): GrayImage {
+  const rand = seededRandom(seed);
+  const pixels = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const u = x / width - 0.5;
+      const v = y / height - 0.5;
+      const lungs = Math.abs(Math.abs(u) - 0.2) < 0.12 && Math.abs(v) < 0.3 ? -0.25 : 0;
+      const ribs = 0.06 * Math.sin(y / 9 + 4 * Math.abs(u));
+      pixels[y * width + x] = clamp01(0.6 + lungs + ribs + 0.02 * (rand() - 0.5));
+    }
+  }
+  return { width, height, pixels, bitDepth: 8 };
+}
+
+export function crop(image: GrayImage, x0: number, y0: number, width: number, height: number): GrayImage {
+  const w = Math.min(width, image.width - x0);
+  const h = Math.min(height, image.height - y0);
+  const pixels = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const from = (y + y0) * image.width + x0;
+    pixels.set(image.pixels.subarray(from, from + w), y * w);
+  }
+  return { ...image, width: w, height: h, pixels };
+}
+
+/** mulberry32: small, fast, and the same sequence on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal samples (Box-Muller) from a seeded uniform source. */
+export function seededGaussian(seed: number): () => number {
+  const rand = seededRandom(seed);
+  return () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+export function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+export function rmse(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(sum / a.length);
+}
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+/** A fresh temporary folder, removed by the returned cleanup function. */
+export function tempDir(prefix = 'sharpxr-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
