@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   python3-torch python3-torchvision python3-numpy python3-yaml python3-opencv
-  python3-scipy python3-pil python3-pytest python3-onnx python3-pydicom dcmtk
+  python3-scipy python3-pil python3-pytest python3-onnx python3-pydicom dcmtk dicom3tools
 )
 
 missing=()

@@ -4,4 +4,5 @@ export * from './config/index.js';
 export * from './imaging/index.js';
 export * from './pipeline/infer/index.js';
 export * from './pipeline/decode/index.js';
+export * from './derive/index.js';
 export { main } from './cli/index.js';
