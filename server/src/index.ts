@@ -4,5 +4,8 @@ export * from './config/index.js';
 export * from './imaging/index.js';
 export * from './pipeline/infer/index.js';
 export * from './pipeline/decode/index.js';
+export * from './pipeline/normalize/index.js';
+export * from './pipeline/guard/index.js';
+export * from './pipeline/denoise-image.js';
 export * from './derive/index.js';
 export { main } from './cli/index.js';
