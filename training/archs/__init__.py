@@ -7,4 +7,5 @@ def build_generator(opt: dict) -> SharpXRLikeUNet:
 
 
 def build_discriminator(opt: dict) -> PatchGANDiscriminator:
-    return PatchGANDiscriminator(base=opt.get("base", 64), n_layers=opt.get("n_layers", 3))
+    return PatchGANDiscriminator(base=opt.get("base", 64), n_layers=opt.get("n_layers", 3),
+                                 norm=opt.get("norm", "instance"))
