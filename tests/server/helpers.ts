@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { defaultModelPath, repoRoot, weightsFor } from '../../server/src/config/index.js';
+import { defaultModelPath, readManifest, repoRoot, weightsFor } from '../../server/src/config/index.js';
 import { readImage, type GrayImage } from '../../server/src/imaging/index.js';
 
 export const ROOT = repoRoot();
@@ -17,6 +17,13 @@ export function testModelPath(): string {
   } catch (err) {
     throw new Error(`no model to test: set SHARPXR_TEST_MODEL (and SHARPXR_TEST_WEIGHTS) or ship one. ${(err as Error).message}`);
   }
+}
+
+/** Every model to check against its PyTorch weights: SHARPXR_TEST_MODEL alone, else all shipped ones. */
+export function testModelPaths(): string[] {
+  if (process.env.SHARPXR_TEST_MODEL) return [process.env.SHARPXR_TEST_MODEL];
+  const manifest = readManifest();
+  return manifest.models.map((m) => resolve(ROOT, 'models', m.file));
 }
 
 /** Its PyTorch weights: SHARPXR_TEST_WEIGHTS, else the manifest's entry, else <model>.pt. */

@@ -8,11 +8,11 @@
 // near-zero pixels where an elementwise ratio would blow up.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ModelRunner } from '../../server/src/pipeline/infer/index.js';
 import {
-  clamp01, crop, fixtureImage, pythonPath, runPython, seededGaussian, tempDir, testModelPath, testWeightsPath,
+  clamp01, crop, fixtureImage, pythonPath, runPython, seededGaussian, tempDir, testModelPaths, testWeightsPath,
 } from './helpers.js';
 import type { GrayImage } from '../../server/src/imaging/index.js';
 
@@ -50,7 +50,8 @@ function readF32(path: string): Float32Array {
   return out;
 }
 
-describe('ONNX parity with PyTorch', () => {
+// Every shipped model (stage 1 and GAN), each against its own PyTorch weights.
+for (const model of testModelPaths()) describe(`ONNX parity with PyTorch: ${basename(model)}`, () => {
   let runner: ModelRunner;
   let source: GrayImage;
   let weights: string;
@@ -58,7 +59,6 @@ describe('ONNX parity with PyTorch', () => {
   const tmp = tempDir('sharpxr-parity-');
 
   before(async () => {
-    const model = testModelPath();
     weights = testWeightsPath(model);
     python = pythonPath('torch');
     runner = await ModelRunner.load(model, { providers: ['cpu'] });
