@@ -99,9 +99,12 @@ function qualityTargets(report: EvalReport, defaultName: string): void {
     targets.push({ name: `GAN within 1 dB of stage 1, ${s.label}`, target: '<= 1.00 dB below',
       measured: `${gap.toFixed(2)} dB below`, met: gap <= 1 });
   }
+  // "Visibly sharper" needs a margin a reader would see: at least 10% more gradient energy than
+  // stage 1 (a proxy; the grid image is the final judge). A bare ">" would call noise a win.
   const g = (n: string) => r[n]!.grad_ratio;
-  targets.push({ name: 'GAN sharper than stage 1 (gradient energy vs clean, sigma 25)', target: 'GAN > stage 1',
-    measured: `GAN ${g('gan').toFixed(3)}, stage 1 ${g('stage1').toFixed(3)}, clean 1.000`, met: g('gan') > g('stage1') });
+  targets.push({ name: 'GAN visibly sharper than stage 1 (gradient energy vs clean, sigma 25)',
+    target: 'GAN >= 1.10 x stage 1', measured: `GAN ${g('gan').toFixed(3)}, stage 1 ${g('stage1').toFixed(3)}, ` +
+      `clean 1.000 (x${(g('gan') / g('stage1')).toFixed(3)})`, met: g('gan') >= 1.1 * g('stage1') });
 }
 
 function main(): void {
