@@ -109,6 +109,31 @@ def test_discriminator_scores_patches():
     assert out.shape[0] == 2 and out.shape[1] == 1 and out.shape[-1] > 1
 
 
+@pytest.mark.parametrize("norm", ["instance", "spectral", "none"])
+def test_discriminator_norms_and_receptive_field(norm):
+    from training.archs.discriminator_arch import receptive_field
+    assert receptive_field(3) == 70
+    d = build_discriminator({"base": 8, "n_layers": 3, "norm": norm})
+    assert d(torch.rand(1, 1, 96, 96), torch.rand(1, 1, 96, 96)).shape[1] == 1
+    with pytest.raises(ValueError):
+        build_discriminator({"norm": "batch"})
+
+
+def test_highpass_discriminator_ignores_smooth_offsets():
+    """With highpass on, D judges texture only: adding a constant or a smooth ramp to the
+    candidate (outside the replicate-padded border) does not change its scores."""
+    torch.manual_seed(0)
+    d = build_discriminator({"base": 8, "n_layers": 3, "highpass": True}).eval()
+    noisy, cand = torch.rand(1, 1, 96, 96), torch.rand(1, 1, 96, 96)
+    with torch.no_grad():
+        base = d(noisy, cand)
+        shifted = d(noisy, cand + 0.3)
+        plain = build_discriminator({"base": 8, "n_layers": 3, "highpass": False}).eval()
+        plain.load_state_dict(d.state_dict())
+        assert not torch.allclose(plain(noisy, cand), plain(noisy, cand + 0.3), atol=1e-4)
+    assert torch.allclose(base, shifted, atol=1e-5)
+
+
 @pytest.mark.parametrize("name", sorted(n for n in os.listdir(os.path.join(REPO, "training", "options"))
                                         if n.endswith(".yml")))
 def test_shipped_configs_load_and_build(name, monkeypatch):

@@ -8,4 +8,4 @@ def build_generator(opt: dict) -> SharpXRLikeUNet:
 
 def build_discriminator(opt: dict) -> PatchGANDiscriminator:
     return PatchGANDiscriminator(base=opt.get("base", 64), n_layers=opt.get("n_layers", 3),
-                                 norm=opt.get("norm", "instance"))
+                                 norm=opt.get("norm", "instance"), highpass=bool(opt.get("highpass", False)))
