@@ -2,7 +2,7 @@
 // interpret them. Stored values, not modality values: rescale and VOI are reported, not
 // applied, so the denoised result can be written back in exactly the source's encoding.
 
-import { readPixelAttributes, type PixelAttributes, type Photometric } from './attributes.js';
+import { readPixelAttributes, type PixelAttributes } from './attributes.js';
 import { decodeFrame, initCodecs } from './codecs.js';
 import { DecodeError, MalformedDicomError } from './errors.js';
 import { encapsulatedFrame, nativeFrame } from './frames.js';
@@ -10,32 +10,18 @@ import { parseDicom, type ParseOptions, type ParsedDicom } from './parse.js';
 import { toStoredValues, type StoredPixels } from './pixels.js';
 import type { TransferSyntax } from './syntaxes.js';
 
-export interface DecodedImage {
-  width: number;
-  height: number;
-  bitsAllocated: 8 | 16;
-  bitsStored: number;
-  highBit: number;
-  pixelRepresentation: 0 | 1;
-  photometric: Photometric;
-  samplesPerPixel: 1;
+/** The header's pixel description (minus the raw lossy flag) plus the decoded frame 0. */
+export interface DecodedImage extends Omit<PixelAttributes, 'lossyImageCompression'> {
   transferSyntaxUid: string;
   transferSyntaxName: string;
-  /** Frames in the object; only frame 0 is decoded. */
-  numberOfFrames: number;
   /**
    * Frame 0, row by row: Uint8Array/Int8Array for 8 bits allocated, Uint16Array/Int16Array
    * for 16, Int* when Pixel Representation is 1. Values are within Bits Stored.
+   * (numberOfFrames counts the object's frames; only frame 0 is decoded.)
    */
   pixels: StoredPixels;
-  rescaleSlope: number;
-  rescaleIntercept: number;
-  windowCenter?: number;
-  windowWidth?: number;
   /** The pixels have been through lossy compression (now or, per (0028,2110), before). */
   lossy: boolean;
-  /** A Modality LUT Sequence maps stored values non-linearly (not applied here). */
-  hasModalityLut: boolean;
   /** False for ACR-NEMA style files without a File Meta Information header. */
   hasMetaHeader: boolean;
 }
