@@ -10,7 +10,7 @@ import time
 import numpy as np
 import torch
 
-from .data.image_io import list_images, read_image
+from .data.image_io import center_crop, list_images, read_image
 from .data.noise import apply_noise
 from .eval_report import write_grid, write_markdown
 from .export import load_generator
@@ -35,9 +35,7 @@ def _load_clean(args):
     for f in files:
         img = read_image(f)
         if args.crop:
-            h, w = img.shape
-            y, x = max(0, (h - args.crop) // 2), max(0, (w - args.crop) // 2)
-            img = img[y:y + args.crop, x:x + args.crop]
+            img = center_crop(img, args.crop)
         images.append(torch.from_numpy(np.ascontiguousarray(img))[None, None])
     return files, images
 

@@ -6,12 +6,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultModelPath } from '../../server/src/config/index.js';
 import { decodePixels, type DecodedImage, type StoredPixels } from '../../server/src/pipeline/decode/index.js';
 import { denoiseImage, type Denoiser, type StoredImage } from '../../server/src/pipeline/denoise-image.js';
 import { DEFAULT_GUARD } from '../../server/src/pipeline/guard/index.js';
 import { ModelRunner } from '../../server/src/pipeline/infer/index.js';
-import { ROOT, seededGaussian } from './helpers.js';
+import { ROOT, rmse, seededGaussian, testModelPath } from './helpers.js';
 
 const FIXTURE = join(ROOT, 'tests', 'fixtures', 'dicom', 'CR-MONO1-10-chest_dcmbench_explicitLE.dcm');
 const TRANSCODED = resolve(ROOT, '..', 'shared', 'data', 'dicom', 'transcoded');
@@ -22,27 +21,12 @@ const NO_SHARED = `${TRANSCODED} is missing: the 12-bit DX tests were NOT run`;
 if (!HAVE_SHARED) console.log(`denoise-image.test: ${NO_SHARED}`);
 
 /** SHARPXR_TEST_MODEL, else the manifest's default, else the shipped stage-1 model. */
-function modelPath(): string {
-  if (process.env.SHARPXR_TEST_MODEL) return process.env.SHARPXR_TEST_MODEL;
-  try {
-    return defaultModelPath();
-  } catch {
-    return join(ROOT, 'models', 'sharpxr-product-stage1.onnx');
-  }
-}
-
 const decodeFile = (path: string): Promise<DecodedImage> => decodePixels(readFileSync(path));
 
 function cropImage(img: StoredImage, x0: number, y0: number, w: number, h: number): StoredImage {
   const pixels = img.pixels.slice(0, w * h);
   for (let y = 0; y < h; y++) pixels.set(img.pixels.subarray((y + y0) * img.width + x0, (y + y0) * img.width + x0 + w), y * w);
   return { ...img, pixels, width: w, height: h };
-}
-
-function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(sum / a.length);
 }
 
 function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -120,7 +104,7 @@ describe('denoise-image through the shipped model', () => {
 
   before(async () => {
     // One thread: a training job and an evaluation share this machine's cores.
-    runner = await ModelRunner.load(modelPath(), { providers: ['cpu'], threads: 1 });
+    runner = await ModelRunner.load(testModelPath(), { providers: ['cpu'], threads: 1 });
     fixture = await decodeFile(FIXTURE);
   });
   after(async () => {

@@ -26,6 +26,13 @@ def read_image(path: str) -> np.ndarray:
     raise ValueError(f"unsupported pixel type {img.dtype} in '{path}'")
 
 
+def center_crop(img: np.ndarray, size: int) -> np.ndarray:
+    """The central size x size window (the whole side where the image is smaller)."""
+    h, w = img.shape
+    y, x = max(0, (h - size) // 2), max(0, (w - size) // 2)
+    return img[y:y + size, x:x + size]
+
+
 def _has_dicom_magic(path: str) -> bool:
     try:
         with open(path, "rb") as f:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import torch
 
-from .image_io import list_images, read_image
+from .image_io import center_crop, list_images, read_image
 from .noise import apply_noise
 
 
@@ -85,9 +85,7 @@ class XRayValDataset:
         for i, img in enumerate(_load_all(files, resize)):
             img = img.astype(np.float32)
             if crop:
-                h, w = img.shape
-                y, x = max(0, (h - crop) // 2), max(0, (w - crop) // 2)
-                img = img[y:y + crop, x:x + crop]
+                img = center_crop(img, crop)
             clean = torch.from_numpy(np.ascontiguousarray(img))[None, None]
             gen = torch.Generator().manual_seed(seed + i)
             self.pairs.append((apply_noise(clean, noise, gen), clean))
