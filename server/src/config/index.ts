@@ -1,2 +1,4 @@
 export * from './config.js';
 export * from './manifest.js';
+export * from './node-config.js';
+export { ENV_KEYS, applyEnvOverrides, parseDestinationsEnv } from './node-env.js';

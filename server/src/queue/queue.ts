@@ -1,0 +1,67 @@
+// The job queue behind an interface (issue 3, item 4). The embedded engine is the database
+// (Prisma over SQLite); a distributed engine for scale-out implements the same interface.
+
+export const JOB_STATES = ['received', 'queued', 'processing', 'exported', 'failed', 'dead'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface NewJob {
+  readonly instanceId: string;
+  readonly sopInstanceUid: string;
+  readonly studyInstanceUid: string;
+  /** Model id and version, as in models/manifest.json and the ONNX metadata. */
+  readonly modelId: string;
+  readonly modelVersion: string;
+  /** Canonical hash of the processing parameters that change pixels. */
+  readonly paramsHash: string;
+}
+
+export interface Job extends NewJob {
+  readonly id: string;
+  readonly state: JobState;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly nextRunAt: Date;
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: Date | null;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What a finished job records (guard figures, derived UIDs, stage timings). */
+export interface JobResult {
+  readonly derivedSopInstanceUid: string;
+  readonly derivedSeriesInstanceUid: string;
+  readonly derivedPath: string;
+  readonly guardClippedFraction: number;
+  readonly guardMaxChange: number;
+  readonly guardFlagged: boolean;
+  /** Not sent by policy (guard 'hold'): the job ends 'exported' with held = true. */
+  readonly held: boolean;
+  readonly timingsMs: Readonly<Record<string, number>>;
+}
+
+export interface EnqueueResult {
+  readonly job: Job;
+  /** False when the same (SOP instance, model id+version, params) already had a job. */
+  readonly created: boolean;
+}
+
+export interface JobQueue {
+  /** Idempotent on (sopInstanceUid, modelId, modelVersion, paramsHash). */
+  enqueue(job: NewJob): Promise<EnqueueResult>;
+  /** Takes the next due job (queued, failed past its backoff, or processing with an expired lease). */
+  claim(workerId: string, leaseMs: number): Promise<Job | null>;
+  /** Extends the lease; false if the job is no longer ours (lease lost). */
+  heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
+  complete(jobId: string, workerId: string, result: JobResult): Promise<void>;
+  /** Records the error; schedules a retry with backoff, or dead-letters after the last attempt. */
+  fail(jobId: string, workerId: string, error: string, options?: { retryable?: boolean }): Promise<Job>;
+  /** Gives a claimed job back untouched (graceful shutdown); attempts are not counted. */
+  release(jobId: string, workerId: string): Promise<void>;
+  /** Dead or failed -> queued now, attempts reset. */
+  retry(jobId: string): Promise<Job>;
+  get(jobId: string): Promise<Job | null>;
+  list(filter?: { state?: JobState; limit?: number }): Promise<Job[]>;
+  counts(): Promise<Record<JobState, number>>;
+}

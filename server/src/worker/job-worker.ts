@@ -1,0 +1,207 @@
+// The job worker: claims jobs from the queue and drives one instance through
+// decode -> denoise -> guard -> derive -> export, recording the outcome on the job.
+//   in:  a JobQueue, the processing stage, the export stage, the destinations
+//   out: jobs ended 'exported' (sent to every destination, or held by the guard policy),
+//        retried with backoff, or dead-lettered with a readable error
+//
+// Each destination's delivery is recorded as it happens, so a retry after a partial failure
+// re-sends only where it failed; derived UIDs are deterministic, so even a send repeated after
+// a crash lands on the same instance at the PACS.
+import type { Destination, SendOutcome } from '../export/types.js';
+import type { Logger } from '../node/logger.js';
+import type { NodeMetrics } from '../node/metrics.js';
+import type { GuardPolicy } from '../pipeline/guard/index.js';
+import type { Job, JobQueue, JobResult } from '../queue/queue.js';
+import { classifyError, PermanentJobError } from './errors.js';
+
+export interface DerivedFile {
+  readonly path: string;
+  readonly sopInstanceUid: string;
+  readonly seriesInstanceUid: string;
+}
+
+export interface ProcessedInstance {
+  readonly guard: { readonly clippedFraction: number; readonly maxChange: number; readonly flagged: boolean };
+  readonly timingsMs: Readonly<Record<string, number>>;
+  /** The derived object for a destination kind, written to disk once per kind. */
+  derived(variant: { secondaryCapture: boolean }): Promise<DerivedFile>;
+}
+
+export interface DeliveryLog {
+  sentDestinations(jobId: string): Promise<ReadonlySet<string>>;
+  record(jobId: string, destination: string, outcome: SendOutcome): Promise<void>;
+}
+
+export interface WorkerDeps {
+  readonly queue: JobQueue;
+  readonly deliveries: DeliveryLog;
+  /** Path of the received file of an instance. */
+  readonly instancePath: (instanceId: string) => Promise<string>;
+  readonly process: (path: string, job: Job) => Promise<ProcessedInstance>;
+  readonly send: (destination: Destination, path: string) => Promise<SendOutcome>;
+  readonly destinations: readonly Destination[];
+  readonly guardPolicy: GuardPolicy;
+  readonly log: Logger;
+  readonly metrics: NodeMetrics;
+}
+
+export interface WorkerOptions {
+  readonly workerId: string;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly pollMs: number;
+}
+
+export class JobWorker {
+  private running = false;
+  private readonly loops: Promise<void>[] = [];
+  private readonly inFlight = new Map<string, Job>();
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly deps: WorkerDeps, private readonly options: WorkerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop());
+  }
+
+  /** New work arrived: skip the rest of the poll interval. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /**
+   * Stops claiming; waits up to `graceMs` for jobs in flight, then gives the rest back to
+   * the queue so another worker (or the next start) takes them without waiting for the lease.
+   */
+  async stop(graceMs = 30_000): Promise<void> {
+    this.running = false;
+    this.notify();
+    const finished = Promise.all(this.loops).then(() => true);
+    const timedOut = new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref());
+    if (!(await Promise.race([finished, timedOut]))) {
+      for (const job of this.inFlight.values()) {
+        await this.deps.queue.release(job.id, this.options.workerId).catch(() => {});
+        this.deps.log.warn({ jobId: job.id }, 'job released at shutdown');
+      }
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let job: Job | null = null;
+      try {
+        job = await this.deps.queue.claim(this.options.workerId, this.options.leaseMs);
+      } catch (err) {
+        this.deps.log.error({ err }, 'claiming a job failed');
+      }
+      if (job) await this.runClaimed(job);
+      else await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((r) => {
+      const timer = setTimeout(done, this.options.pollMs);
+      function done(): void {
+        clearTimeout(timer);
+        r();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async runClaimed(job: Job): Promise<void> {
+    this.inFlight.set(job.id, job);
+    const log = this.deps.log.child({ jobId: job.id, sopInstanceUid: job.sopInstanceUid, attempt: job.attempts });
+    const heartbeat = setInterval(() => {
+      this.deps.queue.heartbeat(job.id, this.options.workerId, this.options.leaseMs)
+        .then((ok) => { if (!ok) log.warn({}, 'lease lost; another worker may take this job'); })
+        .catch((err) => log.warn({ err }, 'heartbeat failed'));
+    }, Math.max(250, Math.floor(this.options.leaseMs / 3)));
+    try {
+      await this.runJob(job, log);
+    } catch (err) {
+      await this.failJob(job, err, log);
+    } finally {
+      clearInterval(heartbeat);
+      this.inFlight.delete(job.id);
+    }
+  }
+
+  private async runJob(job: Job, log: Logger): Promise<void> {
+    log.info({}, 'job started');
+    const started = performance.now();
+    const path = await this.deps.instancePath(job.instanceId);
+    const processed = await stage('process', () => this.deps.process(path, job));
+    const held = processed.guard.flagged && this.deps.guardPolicy === 'hold';
+    if (processed.guard.flagged) this.deps.metrics.guardTrips.inc({ policy: this.deps.guardPolicy });
+    const main = await stage('derive', () => processed.derived({ secondaryCapture: false }));
+    let exportMs = 0;
+    if (!held) {
+      const t = performance.now();
+      await this.exportAll(job, processed, log);
+      exportMs = performance.now() - t;
+    }
+    const timingsMs = { ...processed.timingsMs, exportMs, totalMs: performance.now() - started };
+    const result: JobResult = {
+      derivedSopInstanceUid: main.sopInstanceUid, derivedSeriesInstanceUid: main.seriesInstanceUid,
+      derivedPath: main.path, guardClippedFraction: processed.guard.clippedFraction,
+      guardMaxChange: processed.guard.maxChange, guardFlagged: processed.guard.flagged, held, timingsMs,
+    };
+    await this.deps.queue.complete(job.id, this.options.workerId, result);
+    this.deps.metrics.processed.inc({ result: held ? 'held' : 'exported' });
+    this.deps.metrics.observeStages(timingsMs);
+    log.info({ held, guardFlagged: processed.guard.flagged, clipped: processed.guard.clippedFraction, ms: Math.round(timingsMs.totalMs) },
+      held ? 'job held by the guard policy (not sent)' : 'job exported');
+  }
+
+  private async exportAll(job: Job, processed: ProcessedInstance, log: Logger): Promise<void> {
+    const sent = await this.deps.deliveries.sentDestinations(job.id);
+    const failures: { destination: string; outcome: Extract<SendOutcome, { ok: false }> }[] = [];
+    for (const destination of this.deps.destinations) {
+      if (sent.has(destination.name)) continue;
+      const file = await processed.derived({ secondaryCapture: destination.secondaryCapture === true });
+      const outcome = await this.deps.send(destination, file.path);
+      await this.deps.deliveries.record(job.id, destination.name, outcome);
+      this.deps.metrics.exported.inc({ destination: destination.name, outcome: outcome.ok ? 'sent' : 'failed' });
+      if (outcome.ok) log.info({ destination: destination.name, status: outcome.status }, 'derived instance sent');
+      else failures.push({ destination: destination.name, outcome });
+    }
+    if (failures.length > 0) {
+      const message = failures.map((f) => `${f.destination}: ${f.outcome.error}`).join('; ');
+      const retryable = failures.every((f) => f.outcome.retryable);
+      throw retryable ? new ExportError(message) : new PermanentJobError(`export: ${message}`);
+    }
+  }
+
+  private async failJob(job: Job, err: unknown, log: Logger): Promise<void> {
+    const { message, retryable, stage: failedStage } = classifyError(err);
+    this.deps.metrics.failed.inc({ stage: failedStage });
+    try {
+      const after = await this.deps.queue.fail(job.id, this.options.workerId, message, { retryable });
+      if (after.state === 'dead') this.deps.metrics.deadLettered.inc();
+      const level = after.state === 'dead' ? 'error' : 'warn';
+      log[level]({ error: message, state: after.state, nextRunAt: after.nextRunAt.toISOString() },
+        after.state === 'dead' ? 'job dead-lettered' : 'job failed; will retry');
+    } catch (failErr) {
+      // Lease lost or database down: the lease will expire and the job comes back.
+      log.error({ err: failErr, error: message }, 'could not record the job failure');
+    }
+  }
+}
+
+class ExportError extends Error {
+  override name = 'ExportError';
+}
+
+/** Tags an error with the stage it came from, for the metrics and the job's error text. */
+async function stage<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Error && !(err as { stage?: string }).stage) (err as { stage?: string }).stage = name;
+    throw err;
+  }
+}
