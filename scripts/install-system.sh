@@ -2,12 +2,20 @@
 # System packages SharpXR needs on Debian 12 (bookworm). Idempotent: installs only what
 # `dpkg -s` reports missing, runs `apt-get update` at most once, and prints nothing when
 # everything is already there. Needs root, or sudo when run as another user.
+#   bash scripts/install-system.sh          what the node and training need
+#   bash scripts/install-system.sh --test   plus the real peers the tests run against
 set -euo pipefail
 
 PACKAGES=(
   python3-torch python3-torchvision python3-numpy python3-yaml python3-opencv
   python3-scipy python3-pil python3-pytest python3-onnx python3-pydicom dcmtk dicom3tools
 )
+# Orthanc is the PACS of the integration tests (started by the tests on loopback; its
+# package's own service is not used).
+TEST_PACKAGES=(orthanc orthanc-dicomweb)
+if [ "${1:-}" = "--test" ]; then
+  PACKAGES+=("${TEST_PACKAGES[@]}")
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -41,6 +49,13 @@ trap 'rm -f "$log"' EXIT
 if ! "${SUDO[@]}" apt-get update >"$log" 2>&1; then
   cat "$log" >&2
   fail "apt-get update failed (output above)"
+fi
+# policy-rc.d keeps the packages' services (orthanc) from starting: the tests start their own.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
+  "${SUDO[@]}" chmod +x "$policy"
+  trap 'rm -f "$log"; "${SUDO[@]}" rm -f "$policy"' EXIT
 fi
 if ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
   cat "$log" >&2

@@ -57,7 +57,7 @@ python_tests() {
   "$py" -m pytest -q -rs tests/training
 }
 
-step "system packages" bash scripts/install-system.sh
+step "system packages" bash scripts/install-system.sh --test
 npm_ok=0
 if step "node version" check_node && step "npm ci" npm_install; then
   npm_ok=1

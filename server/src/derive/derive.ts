@@ -67,7 +67,7 @@ export interface DerivedObject {
 
 const require = createRequire(import.meta.url);
 /** server/package.json's version (same relative path from src/ and from dist/). */
-export const SHARPXR_VERSION: string = (require('../../../package.json') as { version: string }).version;
+export const SHARPXR_VERSION: string = (require('../../package.json') as { version: string }).version;
 export const SHARPXR_IMPLEMENTATION_VERSION_NAME = `SHARPXR_${SHARPXR_VERSION}`.slice(0, 16);
 
 function requiredUid(dict: DcmjsDict, tag: string, keyword: string): string {
