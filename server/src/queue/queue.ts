@@ -54,14 +54,34 @@ export interface JobQueue {
   claim(workerId: string, leaseMs: number): Promise<Job | null>;
   /** Extends the lease; false if the job is no longer ours (lease lost). */
   heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
+  /** Throws LeaseLostError if the job is no longer ours (another worker took it over). */
   complete(jobId: string, workerId: string, result: JobResult): Promise<void>;
-  /** Records the error; schedules a retry with backoff, or dead-letters after the last attempt. */
+  /**
+   * Records the error; schedules a retry with backoff, or dead-letters after the last attempt
+   * (or at once when retryable is false). Throws LeaseLostError if the job is no longer ours.
+   */
   fail(jobId: string, workerId: string, error: string, options?: { retryable?: boolean }): Promise<Job>;
-  /** Gives a claimed job back untouched (graceful shutdown); attempts are not counted. */
+  /** Gives a claimed job back untouched (graceful shutdown); attempts are not counted. Throws LeaseLostError. */
   release(jobId: string, workerId: string): Promise<void>;
-  /** Dead or failed -> queued now, attempts reset. */
-  retry(jobId: string): Promise<Job>;
+  /** Dead or failed -> queued now, attempts reset; recorded in the audit trail as done by `actor`. */
+  retry(jobId: string, actor?: string): Promise<Job>;
   get(jobId: string): Promise<Job | null>;
   list(filter?: { state?: JobState; limit?: number }): Promise<Job[]>;
   counts(): Promise<Record<JobState, number>>;
+}
+
+/**
+ * A worker tried to record an outcome for a job it no longer holds: its lease expired and
+ * another worker claimed the job (or an operator retried it). The other worker's result wins.
+ */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+  constructor(readonly jobId: string, readonly workerId: string) {
+    super(`job ${jobId} is not leased to ${workerId} any more`);
+  }
+}
+
+/** retry() on a job that is not dead or failed, or get-or-throw on an unknown id. */
+export class JobStateError extends Error {
+  override name = 'JobStateError';
 }
