@@ -9,3 +9,7 @@ export * from './pipeline/guard/index.js';
 export * from './pipeline/denoise-image.js';
 export * from './derive/index.js';
 export { main } from './cli/index.js';
+export * from './pipeline/model-info.js';
+export * from './pipeline/process-params.js';
+export * from './pipeline/process-instance.js';
+export * from './pipeline/write-derived.js';

@@ -1,14 +1,24 @@
 // `sharpxr denoise` end to end, as a separate process on real radiographs.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { readImage, writePng, type GrayImage } from '../../server/src/imaging/index.js';
+import { decodePixels, parseDicom } from '../../server/src/pipeline/decode/index.js';
+import { NO_DCIODVFY, compareComplaints, dciodvfyErrors, haveTool } from './derive-helpers.js';
 import {
   clamp01, crop, fixtureImage, ROOT, rmse, seededGaussian, seededRandom, tempDir, testModelPath,
 } from './helpers.js';
+
+const DICOM_FIXTURE = join(ROOT, 'tests', 'fixtures', 'dicom', 'CR-MONO1-10-chest_dcmbench_explicitLE.dcm');
+
+/** First value of a tag of a DICOM file, as text. */
+function tag(path: string, key: string): string {
+  const v = parseDicom(readFileSync(path)).dataset[key]?.Value?.[0];
+  return typeof v === 'string' ? v.replace(/[\0 ]+$/, '') : String(v);
+}
 
 const CLI_ENTRY = pathToFileURL(join(ROOT, 'server', 'src', 'cli', 'index.ts')).href;
 
@@ -105,6 +115,54 @@ describe('sharpxr CLI', () => {
     assert.match(r.stderr, /missing\.jpg: no such file or folder/);
     assert.match(r.stdout, /denoised 1 image, 2 failed/);
     assert.deepEqual(ihdr(join(out, 'good.png')).width, 200);
+  });
+
+  it('help names the DICOM options', async () => {
+    const help = await sharpxr(['denoise', '--help']);
+    assert.equal(help.code, 0);
+    for (const flag of ['--strength', '--series-offset', '--secondary-capture', 'DICM']) assert.ok(help.stdout.includes(flag), flag);
+    const bad = await sharpxr(['denoise', DICOM_FIXTURE, '--out', tmp.dir, '--strength', '1.5']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--strength: expected a number from 0 to 1/);
+  });
+
+  it('writes a derived DICOM object for a DICOM input, with guard figures and timings', async (t) => {
+    assert.ok(haveTool('dciodvfy'), NO_DCIODVFY);
+    const out = join(tmp.dir, 'out-dicom');
+    const r = await sharpxr(['denoise', DICOM_FIXTURE, '--out', out, '--providers', 'cpu', '--strength', '0.6', '--series-offset', '77'], model());
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /440x440 10-bit MONOCHROME1 +guard: clipped \d+\.\d+ %, max change [\d.]+ stored/);
+    assert.match(r.stdout, /decode \d+ ms, infer \d+ ms, other \d+ ms, total \d+ ms/);
+    assert.match(r.stdout, /denoised 1 image, 0 failed/);
+    const derived = join(out, 'CR-MONO1-10-chest_dcmbench_explicitLE.dcm');
+    assert.equal(tag(derived, '0020000D'), tag(DICOM_FIXTURE, '0020000D'), 'same study');
+    assert.notEqual(tag(derived, '00080018'), tag(DICOM_FIXTURE, '00080018'), 'new SOP Instance UID');
+    assert.notEqual(tag(derived, '0020000E'), tag(DICOM_FIXTURE, '0020000E'), 'new series');
+    assert.match(tag(derived, '00080008'), /^DERIVED/);
+    const sourceSeries = Number(tag(DICOM_FIXTURE, '00200011')); // the fixture has none: counts as 0
+    assert.equal(Number(tag(derived, '00200011')), (Number.isFinite(sourceSeries) ? sourceSeries : 0) + 77);
+    assert.match(tag(derived, '00082111'), /"strength":0\.6/);
+    const image = await decodePixels(readFileSync(derived));
+    assert.deepEqual([image.width, image.height, image.bitsStored], [440, 440, 10]);
+    const { inherited, ours } = compareComplaints(dciodvfyErrors(DICOM_FIXTURE), dciodvfyErrors(derived));
+    for (const line of inherited) t.diagnostic(`inherited from the source: ${line}`);
+    assert.deepEqual(ours, []);
+  });
+
+  it('reports a malformed DICOM file, still processes the others, and exits non-zero', async () => {
+    const dir = join(tmp.dir, 'dicom-mixed');
+    mkdirSync(dir);
+    copyFileSync(DICOM_FIXTURE, join(dir, 'IM0001')); // extension-less, found by its DICM marker
+    writeFileSync(join(dir, 'broken.dcm'), readFileSync(DICOM_FIXTURE).subarray(0, 2000)); // cut in the pixel data
+    writeFileSync(join(dir, 'README'), 'not an image, and not taken from a folder');
+    const out = join(tmp.dir, 'out-dicom-mixed');
+    const r = await sharpxr(['denoise', dir, '--out', out, '--providers', 'cpu'], model());
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error: .*broken\.dcm: truncated/);
+    assert.doesNotMatch(r.stderr, /README|\n\s+at /, 'no stray files, no stack traces');
+    assert.match(r.stdout, /denoised 1 image, 1 failed/);
+    assert.ok(existsSync(join(out, 'IM0001.dcm')));
+    assert.ok(!existsSync(join(out, 'broken.dcm')));
   });
 
   // Needs a trained model: with untrained weights (the dev model) this is expected to fail.

@@ -1,17 +1,31 @@
 // `sharpxr denoise <files or folders...> --out <dir>`: denoise PNG/JPEG files with the
-// model, writing <out>/<basename>.png at the input's bit depth.
+// model, writing <out>/<basename>.png at the input's bit depth, and DICOM files through the
+// node's processing stage, writing the derived object to <out>/<basename>.dcm.
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadInferenceConfig, type InferenceConfig } from '../config/index.js';
-import { isImagePath, readImage, writePng } from '../imaging/index.js';
+import { readImage, writePng } from '../imaging/index.js';
+import { DEFAULT_GUARD } from '../pipeline/guard/index.js';
 import { ModelRunner } from '../pipeline/infer/index.js';
+import { describeModel, type DescribedDenoiser } from '../pipeline/model-info.js';
 import { UsageError, type Command, type Io } from './command.js';
+import {
+  DEFAULT_DICOM_OPTIONS, denoiseDicomJob, dicomOptions, inputKind, takeFromFolder, type DicomOptions, type InputKind,
+} from './denoise-dicom.js';
 
 const HELP = `usage: sharpxr denoise <files or folders...> --out <dir> [options]
 
-Denoises PNG and JPEG radiographs (folders: their .png/.jpg/.jpeg files) and writes
-<out>/<name>.png with the input's bit depth (8-bit JPEG -> 8-bit PNG, 16-bit PNG -> 16-bit).
+Denoises chest radiographs. Folders contribute their .png/.jpg/.jpeg and .dcm files, and
+extension-less files that are DICOM (not recursive; DICOMDIR is skipped).
+
+  PNG/JPEG -> <out>/<name>.png with the input's bit depth (8-bit JPEG -> 8-bit PNG,
+              16-bit PNG -> 16-bit); the model's output as is.
+  DICOM    -> <out>/<name>.dcm: a derived DICOM object (new series in the same study,
+              deterministic UIDs, labelled NOT FOR DIAGNOSTIC USE), the source's bit depth,
+              with the fidelity guard applied; one line per file gives the guard's figures
+              (pixels clipped, largest change) and the stage timings.
+  A file is DICOM when it has "DICM" at byte 128, or is named .dcm, or has no extension.
 
 options:
   --out <dir>            output folder (created if missing)
@@ -21,11 +35,20 @@ options:
   --overlap <n>          tile overlap in pixels (default 128; env SHARPXR_TILE_OVERLAP)
   --threads <n>          onnxruntime threads, 0 = one per core (env SHARPXR_THREADS)
   --batch <n>            tiles per model run (default 1; env SHARPXR_TILE_BATCH)
+  --strength <0..1>      DICOM: guard blend, 0 = original, 1 = model (default ${DEFAULT_GUARD.strength})
+  --series-offset <n>    DICOM: added to the source Series Number (default 1000)
+  --secondary-capture    DICOM: write Secondary Capture objects instead of the source's class
   -h, --help             show this help`;
 
 interface Job {
   readonly input: string;
   readonly output: string;
+  readonly kind: InputKind;
+}
+
+interface Input {
+  readonly path: string;
+  readonly kind: InputKind;
 }
 
 interface Failure {
@@ -35,7 +58,7 @@ interface Failure {
 
 export const denoiseCommand: Command = {
   name: 'denoise',
-  summary: 'denoise PNG/JPEG radiographs into an output folder',
+  summary: 'denoise PNG/JPEG and DICOM radiographs into an output folder',
   async run(args, io) {
     let parsed: ReturnType<typeof parseDenoiseArgs>;
     try {
@@ -50,7 +73,7 @@ export const denoiseCommand: Command = {
       io.out(HELP);
       return 0;
     }
-    return denoise(parsed.inputs, parsed.out, parsed.config, io);
+    return denoise(parsed.inputs, parsed.out, parsed.config, io, parsed.dicom);
   },
 };
 
@@ -66,17 +89,27 @@ function parseDenoiseArgs(args: readonly string[]) {
       overlap: { type: 'string' },
       threads: { type: 'string' },
       batch: { type: 'string' },
+      strength: { type: 'string' },
+      'series-offset': { type: 'string' },
+      'secondary-capture': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help' as const;
   if (positionals.length === 0) throw new UsageError('no input files or folders given');
   if (!values.out) throw new UsageError('--out <dir> is required');
-  const config = loadInferenceConfig(values);
-  return { inputs: positionals, out: values.out, config };
+  const { strength, 'series-offset': seriesOffset, 'secondary-capture': secondaryCapture, ...inference } = values;
+  const config = loadInferenceConfig(inference);
+  return { inputs: positionals, out: values.out, config, dicom: dicomOptions({ strength, seriesOffset, secondaryCapture }) };
 }
 
-export async function denoise(inputs: readonly string[], outDir: string, config: InferenceConfig, io: Io): Promise<number> {
+export async function denoise(
+  inputs: readonly string[],
+  outDir: string,
+  config: InferenceConfig,
+  io: Io,
+  dicom: DicomOptions = DEFAULT_DICOM_OPTIONS,
+): Promise<number> {
   const failures: Failure[] = [];
   const jobs = planJobs(await expandInputs(inputs, failures), outDir, failures);
   if (jobs.length === 0) {
@@ -94,9 +127,10 @@ export async function denoise(inputs: readonly string[], outDir: string, config:
     log: (message, level) => level === 'warn' && io.err(message),
   });
   io.out(startLine(runner));
+  const described = describeModel(runner);
   let done = 0;
   for (const job of jobs) {
-    const reason = await denoiseOne(runner, job, io);
+    const reason = await runJob(runner, described, job, dicom, io);
     if (reason === null) done++;
     else failures.push({ input: job.input, reason });
   }
@@ -112,6 +146,10 @@ function startLine(runner: ModelRunner): string {
   const note = skipped.length > 0 ? ` (skipped ${skipped.join(', ')}: unavailable)` : '';
   return `model ${name} from ${runner.modelPath}; provider ${runner.provider}${note}; ` +
     `tile ${runner.tile}, overlap ${runner.overlap}`;
+}
+
+function runJob(runner: ModelRunner, described: DescribedDenoiser, job: Job, dicom: DicomOptions, io: Io): Promise<string | null> {
+  return job.kind === 'dicom' ? denoiseDicomJob(described, job.input, job.output, dicom, io) : denoiseOne(runner, job, io);
 }
 
 /** Returns null on success, else the reason, after printing it; never throws. */
@@ -131,17 +169,18 @@ async function denoiseOne(runner: ModelRunner, job: Job, io: Io): Promise<string
   }
 }
 
-/** Files as given; folders contribute their image files (sorted, not recursive). */
-async function expandInputs(inputs: readonly string[], failures: Failure[]): Promise<string[]> {
-  const files: string[] = [];
+/** Files as given; folders contribute their image and DICOM files (sorted, not recursive). */
+async function expandInputs(inputs: readonly string[], failures: Failure[]): Promise<Input[]> {
+  const files: Input[] = [];
   for (const input of inputs) {
     try {
       if ((await stat(input)).isDirectory()) {
-        const names = (await readdir(input)).filter(isImagePath).sort();
-        if (names.length === 0) failures.push({ input, reason: 'folder has no .png/.jpg/.jpeg files' });
-        files.push(...names.map((n) => join(input, n)));
+        const names = (await readdir(input)).sort();
+        const taken = await filterAsync(names.map((n) => join(input, n)), takeFromFolder);
+        if (taken.length === 0) failures.push({ input, reason: 'folder has no .png/.jpg/.jpeg/.dcm or DICOM files' });
+        for (const path of taken) files.push({ path, kind: await inputKind(path) });
       } else {
-        files.push(input);
+        files.push({ path: input, kind: await inputKind(input) });
       }
     } catch (err) {
       failures.push({ input, reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (err as Error).message });
@@ -150,12 +189,18 @@ async function expandInputs(inputs: readonly string[], failures: Failure[]): Pro
   return files;
 }
 
+async function filterAsync<T>(items: readonly T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
+  const out: T[] = [];
+  for (const item of items) if (await keep(item)) out.push(item);
+  return out;
+}
+
 /** One output per input; two inputs with the same base name would overwrite each other. */
-function planJobs(files: readonly string[], outDir: string, failures: Failure[]): Job[] {
+function planJobs(files: readonly Input[], outDir: string, failures: Failure[]): Job[] {
   const byOutput = new Map<string, string>();
   const jobs: Job[] = [];
-  for (const input of files) {
-    const output = join(outDir, basename(input, extname(input)) + '.png');
+  for (const { path: input, kind } of files) {
+    const output = join(outDir, basename(input, extname(input)) + (kind === 'dicom' ? '.dcm' : '.png'));
     const key = resolve(output);
     const earlier = byOutput.get(key);
     if (earlier !== undefined) {
@@ -167,7 +212,7 @@ function planJobs(files: readonly string[], outDir: string, failures: Failure[])
       continue;
     }
     byOutput.set(key, input);
-    jobs.push({ input, output });
+    jobs.push({ input, output, kind });
   }
   return jobs;
 }
