@@ -29,7 +29,7 @@ export interface ProcessedInstance {
 
 export interface DeliveryLog {
   sentDestinations(jobId: string): Promise<ReadonlySet<string>>;
-  record(jobId: string, destination: string, outcome: SendOutcome): Promise<void>;
+  record(jobId: string, destination: string, outcome: SendOutcome): Promise<unknown>;
 }
 
 export interface WorkerDeps {

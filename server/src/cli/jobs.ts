@@ -1,0 +1,56 @@
+// `sharpxr jobs [list|retry]`: look at the queue and send dead-lettered jobs back, without the
+// admin console (which does the same through the same queue).
+import { parseArgs } from 'node:util';
+import { loadNodeConfig } from '../config/index.js';
+import { migrateDatabase, openDatabase } from '../db/index.js';
+import { JOB_STATES, PrismaJobQueue, type JobState } from '../queue/index.js';
+import type { Command, Io } from './command.js';
+
+const HELP = `usage: sharpxr jobs list [--state <state>] [--limit <n>] [--config <file>]
+       sharpxr jobs retry <job id>... [--config <file>]
+       sharpxr jobs retry --all-dead [--config <file>]
+
+states: ${JOB_STATES.join(', ')}`;
+
+export const jobsCommand: Command = {
+  name: 'jobs',
+  summary: 'list jobs, retry dead-lettered ones',
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args: [...args], allowPositionals: true,
+      options: { config: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' }, 'all-dead': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+    const [action, ...ids] = positionals;
+    if (values.help || (action !== 'list' && action !== 'retry')) {
+      (values.help ? io.out : io.err)(HELP);
+      return values.help ? 0 : 2;
+    }
+    const config = loadNodeConfig(values.config ? { file: values.config } : {});
+    await migrateDatabase(config.databaseUrl);
+    const db = await openDatabase({ url: config.databaseUrl });
+    try {
+      const queue = new PrismaJobQueue(db);
+      if (action === 'list') return await list(queue, io, values.state, values.limit);
+      const targets = values['all-dead'] ? (await queue.list({ state: 'dead', limit: 10_000 })).map((j) => j.id) : ids;
+      for (const id of targets) {
+        const job = await queue.retry(id, `cli:${process.env.USER ?? 'unknown'}`);
+        io.out(`${job.id} ${job.state}`);
+      }
+      return 0;
+    } finally {
+      await db.$disconnect();
+    }
+  },
+};
+
+async function list(queue: PrismaJobQueue, io: Io, state: string | undefined, limit: string | undefined): Promise<number> {
+  if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) {
+    io.err(`sharpxr jobs: unknown state "${state}" (${JOB_STATES.join(', ')})`);
+    return 2;
+  }
+  const jobs = await queue.list({ ...(state ? { state: state as JobState } : {}), limit: Number(limit ?? 100) });
+  for (const j of jobs) {
+    io.out([j.id, j.state, `attempts=${j.attempts}/${j.maxAttempts}`, j.sopInstanceUid, j.lastError ?? ''].join('\t').trimEnd());
+  }
+  return 0;
+}

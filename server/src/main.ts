@@ -1,0 +1,152 @@
+// The composition root: typed config -> database -> queue -> model -> listener -> worker ->
+// HTTP. Nothing else in the node constructs these; every other module receives what it needs.
+// Start order is chosen so the node never acknowledges an instance it cannot record: the
+// database and the model are ready before the DICOM port opens. Stop order is the reverse.
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { NodeConfig } from './config/index.js';
+import { createIngestSink, instancePath, migrateDatabase, openDatabase, type Database } from './db/index.js';
+import { sendInstance, type Destination } from './export/index.js';
+import { closeHttp, createApp, listenHttp } from './http/app.js';
+import { startListener, type Listener } from './ingest/index.js';
+import type { Logger } from './node/logger.js';
+import { NodeMetrics } from './node/metrics.js';
+import { DecodePool } from './pipeline/decode/index.js';
+import { ModelRunner } from './pipeline/infer/index.js';
+import { describeModel, type DescribedDenoiser } from './pipeline/model-info.js';
+import { processingParams, processingParamsHash } from './pipeline/process-params.js';
+import { PrismaDeliveryLog, PrismaJobQueue } from './queue/index.js';
+import { DEFAULT_RULES, parseRules, selectInstance } from './rules/index.js';
+import { createHealth } from './worker/health.js';
+import { JobWorker } from './worker/job-worker.js';
+import { createProcessor } from './worker/processor.js';
+
+export interface RunningNode {
+  readonly config: NodeConfig;
+  readonly dicomPort: number;
+  readonly httpPort: number;
+  readonly provider: string;
+  readonly db: Database;
+  readonly queue: PrismaJobQueue;
+  /** Graceful: stop accepting, finish or release jobs, close everything. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
+  const rules = config.rules === undefined ? DEFAULT_RULES : parseRules(config.rules);
+  const dirs = { store: join(config.dataDir, 'store'), derived: join(config.dataDir, 'derived') };
+  await mkdir(dirs.derived, { recursive: true });
+  const migrated = await migrateDatabase(config.databaseUrl);
+  log.info({ applied: migrated.applied }, 'database ready');
+  const db = await openDatabase({ url: config.databaseUrl });
+  const closers: (() => Promise<void>)[] = [() => db.$disconnect()];
+  try {
+    return await startServices(config, log, { db, rules, dirs, closers });
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw err;
+  }
+}
+
+interface Context {
+  readonly db: Database;
+  readonly rules: ReturnType<typeof parseRules>;
+  readonly dirs: { readonly store: string; readonly derived: string };
+  readonly closers: (() => Promise<void>)[];
+}
+
+async function startServices(config: NodeConfig, log: Logger, ctx: Context): Promise<RunningNode> {
+  const metrics = new NodeMetrics();
+  const model = await loadModel(config, log, metrics);
+  const decoder = new DecodePool({ size: config.processing.decodeWorkers });
+  ctx.closers.push(() => decoder.close());
+  const queue = new PrismaJobQueue(ctx.db, {
+    maxAttempts: config.queue.maxAttempts,
+    backoff: { baseMs: config.queue.backoffBaseMs, maxMs: config.queue.backoffMaxMs },
+  });
+  const workerId = `${hostname()}:${process.pid}`;
+  const destinations: Destination[] = config.destinations.map((d) => ({ ...d }));
+  const worker = new JobWorker({
+    queue, deliveries: new PrismaDeliveryLog(ctx.db),
+    instancePath: (id) => instancePath(ctx.db, id),
+    process: createProcessor({ config, decoder, model, derivedDir: ctx.dirs.derived }),
+    send: (destination, path) => sendInstance(destination, path, { callingAeTitle: config.dicom.aeTitle, timeoutMs: 60_000, logger: log.child({ destination: destination.name }) }),
+    destinations, guardPolicy: config.processing.guard.policy, log, metrics,
+  }, { workerId, concurrency: config.processing.concurrency, leaseMs: config.queue.leaseMs, pollMs: config.queue.pollMs });
+
+  const paramsHash = processingParamsHash(processingParams({ guard: config.processing.guard, model }));
+  const sink = createIngestSink({
+    db: ctx.db, queue,
+    select: (instance) => selectInstance(ctx.rules, instance),
+    job: () => ({ modelId: model.info.modelId, modelVersion: model.info.modelVersion, paramsHash }),
+    onQueued: () => worker.notify(),
+  });
+  const listener = await startListener({
+    aeTitle: config.dicom.aeTitle, host: config.dicom.host, port: config.dicom.port,
+    allowedCallingAeTitles: config.dicom.allowedCallingAeTitles.length > 0 ? config.dicom.allowedCallingAeTitles : undefined,
+    storeDir: ctx.dirs.store, sink: countingSink(sink, metrics), logger: log.child({ component: 'ingest' }),
+  });
+  ctx.closers.push(() => listener.close());
+  worker.start();
+  ctx.closers.push(() => worker.stop());
+
+  const state = { stopping: false };
+  const health = createHealth({ config, db: ctx.db, queue, listener, model, state });
+  const app = createApp({ health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics) });
+  const http = await listenHttp(app, config.http.host, config.http.port);
+  ctx.closers.push(() => closeHttp(http));
+  log.info({ aeTitle: config.dicom.aeTitle, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, destinations: destinations.map((d) => d.name) }, 'SharpXR node started');
+  return {
+    config, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, db: ctx.db, queue,
+    stop: (graceMs) => stopAll(ctx.closers, listener, worker, state, log, graceMs),
+  };
+}
+
+async function loadModel(config: NodeConfig, log: Logger, metrics: NodeMetrics): Promise<DescribedDenoiser> {
+  const { inference } = config;
+  const runner = await ModelRunner.load(inference.modelPath, {
+    providers: inference.providers, threads: inference.threads, tile: inference.tile, overlap: inference.overlap, batch: inference.batch,
+    log: (msg, level) => (level === 'info' ? log.info({}, msg) : log.warn({}, msg)),
+  });
+  const model = describeModel(runner);
+  metrics.provider.set({ provider: model.info.provider, model: `${model.info.modelId}@${model.info.modelVersion}` }, 1);
+  return model;
+}
+
+/** Counts C-STORE outcomes; failures are counted where the listener answers them. */
+function countingSink(sink: ReturnType<typeof createIngestSink>, metrics: NodeMetrics): ReturnType<typeof createIngestSink> {
+  return {
+    async record(instance) {
+      try {
+        const outcome = await sink.record(instance);
+        metrics.received.inc({ outcome: outcome.kind });
+        return outcome;
+      } catch (err) {
+        metrics.received.inc({ outcome: 'failed' });
+        throw err;
+      }
+    },
+  };
+}
+
+async function refreshQueueGauge(queue: PrismaJobQueue, metrics: NodeMetrics): Promise<void> {
+  const counts = await queue.counts();
+  for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ state }, n);
+}
+
+function httpPort(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+async function stopAll(closers: (() => Promise<void>)[], listener: Listener, worker: JobWorker, state: { stopping: boolean }, log: Logger, graceMs = 30_000): Promise<void> {
+  if (state.stopping) return;
+  state.stopping = true;
+  log.info({}, 'stopping: no new associations; finishing jobs in flight');
+  await listener.close(graceMs);
+  await worker.stop(graceMs);
+  for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, 'close failed'));
+  log.info({}, 'stopped');
+}

@@ -1,0 +1,56 @@
+// The processing step of the job worker: one inference per job (denoiseInstance), then one
+// derived object per kind a destination needs (same SOP class, or Secondary Capture), each
+// written atomically to the derived folder before it is sent.
+import type { NodeConfig } from '../config/index.js';
+import type { InstanceDecoder } from '../pipeline/decode/index.js';
+import type { DescribedDenoiser } from '../pipeline/model-info.js';
+import { denoiseInstance, deriveInstance, type InstanceDeriveOptions } from '../pipeline/process-instance.js';
+import { writeDerived } from '../pipeline/write-derived.js';
+import type { DerivedFile, ProcessedInstance } from './job-worker.js';
+
+export interface ProcessorDeps {
+  readonly config: NodeConfig;
+  readonly decoder: InstanceDecoder;
+  readonly model: DescribedDenoiser;
+  readonly derivedDir: string;
+}
+
+export function deriveOptions(config: NodeConfig): InstanceDeriveOptions {
+  const p = config.processing;
+  return {
+    seriesNumberOffset: p.seriesNumberOffset,
+    ...(p.descriptionSuffix !== undefined ? { descriptionSuffix: p.descriptionSuffix } : {}),
+    notForDiagnosticUse: p.notForDiagnosticUse,
+    aeTitle: config.dicom.aeTitle,
+  };
+}
+
+export function createProcessor(deps: ProcessorDeps): (path: string) => Promise<ProcessedInstance> {
+  const base = deriveOptions(deps.config);
+  return async (path) => {
+    const denoised = await denoiseInstance({ path }, { decoder: deps.decoder, model: deps.model, guard: deps.config.processing.guard });
+    const written = new Map<boolean, Promise<DerivedFile>>();
+    let encodeMs = 0;
+    const derived = (variant: { secondaryCapture: boolean }): Promise<DerivedFile> => {
+      let file = written.get(variant.secondaryCapture);
+      if (!file) {
+        file = (async () => {
+          const out = deriveInstance(denoised, { ...base, secondaryCapture: variant.secondaryCapture });
+          encodeMs += out.encodeMs;
+          const filePath = await writeDerived(deps.derivedDir, out.derived);
+          return { path: filePath, sopInstanceUid: out.derived.sopInstanceUid, seriesInstanceUid: out.derived.seriesInstanceUid };
+        })();
+        written.set(variant.secondaryCapture, file);
+      }
+      return file;
+    };
+    const g = denoised.guard;
+    return {
+      guard: { clippedFraction: g.clippedFraction, maxChange: g.maxChangeStored ?? g.maxChange, flagged: g.flagged },
+      get timingsMs() {
+        return { ...denoised.timings, encodeMs };
+      },
+      derived,
+    };
+  };
+}
