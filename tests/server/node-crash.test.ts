@@ -1,0 +1,129 @@
+// Crash and outage tests of the node as a real process (issue 3): kill -9 right after the
+// C-STORE responses, kill -9 while a job is being processed, and a destination that is down
+// and comes back. Every acknowledged instance must reach the PACS exactly once.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { tempDir } from './helpers.js';
+import { startNodeProcess, storescu, type NodeProcess } from '../helpers/node-process.js';
+import { dcmtkMissing, freePort, orthancMissing, startOrthanc, waitFor, type OrthancHandle } from '../helpers/orthanc.js';
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'dicom', 'CR-MONO1-10-chest_dcmbench_explicitLE.dcm');
+const skip = orthancMissing() ?? dcmtkMissing() ?? false;
+
+/** `count` copies of the fixture CR with new SOP Instance UIDs (DCMTK dcmodify), same study. */
+function distinctInstances(dir: string, count: number): string[] {
+  mkdirSync(dir, { recursive: true });
+  return Array.from({ length: count }, (_, i) => {
+    const file = join(dir, `cr-${i}.dcm`);
+    copyFileSync(FIXTURE, file);
+    execFileSync('dcmodify', ['-gin', '-nb', file]);
+    return file;
+  });
+}
+
+function sopInstanceUid(file: string): string {
+  return execFileSync('dcmdump', ['+P', '0008,0018', file], { encoding: 'utf8' }).match(/\[([\d.]+)\]/)![1]!;
+}
+
+/** Derived instances in Orthanc whose SourceImageSequence points at `sourceUid`. */
+async function derivedOf(orthanc: OrthancHandle, sourceUid: string): Promise<string[]> {
+  const found = await orthanc.rest<{ ID: string; MainDicomTags: Record<string, string> }[]>('/tools/find', {
+    method: 'POST', body: JSON.stringify({ Level: 'Instance', Query: { SeriesDescription: '*DENOISED*' }, Expand: true }),
+  });
+  const matches: string[] = [];
+  for (const inst of found) {
+    const tags = await orthanc.instanceTags(inst.ID);
+    const refs = (tags.SourceImageSequence as { ReferencedSOPInstanceUID?: string }[] | undefined) ?? [];
+    if (refs.some((r) => r.ReferencedSOPInstanceUID === sourceUid)) matches.push(inst.ID);
+  }
+  return matches;
+}
+
+async function jobCounts(node: NodeProcess): Promise<Record<string, number>> {
+  return (await node.health()).jobs as Record<string, number>;
+}
+
+describe('node crash and outage', { skip }, () => {
+  const tmp = tempDir('sharpxr-crash-');
+  let orthanc: OrthancHandle;
+  const nodes: NodeProcess[] = [];
+  let nodePort: number;
+
+  before(async () => {
+    orthanc = await startOrthanc({ aet: 'ORTHANC' });
+    nodePort = await freePort();
+  });
+  after(async () => {
+    for (const n of nodes) await n.kill9();
+    await orthanc?.stop();
+    tmp.cleanup();
+  });
+
+  async function start(dir: string, extra: Record<string, unknown> = {}, port = orthanc.dicomPort): Promise<NodeProcess> {
+    const node = await startNodeProcess({
+      dir, dicomPort: nodePort, httpPort: await freePort(),
+      config: {
+        destinations: [{ name: 'pacs', aeTitle: 'ORTHANC', host: '127.0.0.1', port }],
+        queue: { leaseMs: 2000, backoffBaseMs: 200, backoffMaxMs: 1000, maxAttempts: 30, pollMs: 100 },
+        ...extra,
+      },
+    });
+    nodes.push(node);
+    return node;
+  }
+
+  it('kill -9 right after the C-STORE responses: every acknowledged instance is exported exactly once', async () => {
+    const dir = join(tmp.dir, 'a');
+    const files = distinctInstances(join(dir, 'in'), 8);
+    const first = await start(dir);
+    const sent = await storescu(['-aec', 'SHARPXR', '127.0.0.1', String(nodePort), ...files]);
+    assert.equal(sent.code, 0, sent.output);
+    await first.kill9();
+    const exportedBefore = first.records().filter((r) => r.msg === 'job exported').length;
+    assert.ok(exportedBefore < files.length, `all ${files.length} were exported before the kill; the test proves nothing`);
+    const second = await start(dir);
+    await waitFor(async () => (await jobCounts(second)).exported === files.length, 60_000, 'all jobs exported after restart');
+    for (const file of files) assert.equal((await derivedOf(orthanc, sopInstanceUid(file))).length, 1, file);
+    await second.stop();
+  });
+
+  it('kill -9 while a job is processed: the job is taken up again after its lease and exported once', async () => {
+    const dir = join(tmp.dir, 'b');
+    const [file] = distinctInstances(join(dir, 'in'), 1);
+    // Tiny tiles make the job take over a second, so the kill lands inside it.
+    const slow = { model: { tile: 32, overlap: 8 } };
+    const first = await start(dir, slow);
+    assert.equal((await storescu(['-aec', 'SHARPXR', '127.0.0.1', String(nodePort), file!])).code, 0);
+    await first.waitForLog((r) => r.msg === 'job started', 20_000, 'the job to start');
+    await first.kill9();
+    assert.ok(!first.records().some((r) => r.msg === 'job exported'), 'the job finished before the kill');
+    const second = await start(dir, slow);
+    const done = await second.waitForLog((r) => r.msg === 'job exported', 60_000, 'the job to be exported');
+    assert.equal(done.attempt, 2, 'the second claim is the second attempt');
+    assert.equal((await derivedOf(orthanc, sopInstanceUid(file!))).length, 1);
+    await second.stop();
+  });
+
+  it('a destination that is down makes jobs wait, then they are delivered when it is back', async () => {
+    const dir = join(tmp.dir, 'c');
+    const [file] = distinctInstances(join(dir, 'in'), 1);
+    const downPort = await freePort();
+    const node = await start(dir, {}, downPort);
+    assert.equal((await storescu(['-aec', 'SHARPXR', '127.0.0.1', String(nodePort), file!])).code, 0);
+    await node.waitForLog((r) => r.msg === 'job failed; will retry', 20_000, 'a failed export attempt');
+    await node.waitForLog((r) => r.msg === 'job failed; will retry' && Number(r.attempt) >= 2, 20_000, 'a second attempt');
+    const pacs = await startOrthanc({ aet: 'ORTHANC', dicomPort: downPort });
+    try {
+      const done = await node.waitForLog((r) => r.msg === 'job exported', 30_000, 'delivery once the PACS is up');
+      assert.ok(Number(done.attempt) >= 3);
+      assert.equal((await derivedOf(pacs, sopInstanceUid(file!))).length, 1);
+      assert.equal((await jobCounts(node)).dead, 0);
+    } finally {
+      await node.stop();
+      await pacs.stop();
+    }
+  });
+});
