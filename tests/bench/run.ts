@@ -2,11 +2,13 @@
 // of the training issue. A missed target is printed as MISSED with the measured figure;
 // the bench never fails a build and never lowers a bar.
 //
-//   npm run bench [-- --quick] [-- --skip-quality] [-- --skip-paper]
+//   npm run bench [-- --quick] [-- --skip-quality] [-- --skip-paper] [-- --skip-node]
 //
 // 1. Inference speed of the default shipped model through onnxruntime-node (2048x2048, tiled).
 // 2. The paper-size architecture (64->1024 channels, untrained weights: speed does not depend
 //    on them) at 1024x1024, to show why the product model is smaller.
+// 4. The DICOM node (tests/bench/node.bench.ts): ingest throughput against DCMTK storescp, and
+//    C-STORE -> derived instance in Orthanc for the 2000x2128 DX chest film.
 // 3. Quality on the validation set (../shared): PSNR/SSIM of noisy, NLM, stage 1 and GAN at
 //    Gaussian sigma 10/25/50 and Poisson-Gaussian, via `python3 -m training eval`.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -60,6 +62,25 @@ function benchPaperModel(): void {
     `(a 2048x2048 image: about ${(Number(r.msPerMegapixel) * 4.19 / 1000).toFixed(1)} s)`);
 }
 
+function benchNode(): void {
+  console.log('\n## DICOM node: ingest and end-to-end latency');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tests/bench/node.bench.ts')], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`node bench failed: ${r.stderr}`);
+  console.log(r.stdout.split('\n').filter((l) => l && !l.startsWith('{')).join('\n'));
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{"bench":"node"'));
+  const n = JSON.parse(line ?? '{}') as { skipped?: string; ratio?: number; ingestMBps?: number; storescpMBps?: number; e2e?: { ms?: number; skipped?: string } };
+  if (n.skipped || n.ratio === undefined) {
+    console.log(`not run: ${n.skipped ?? 'no result'}`);
+    return;
+  }
+  targets.push({ name: 'ingest MB/s vs DCMTK storescp (chest files, loopback, durable store)', target: '>= 0.33 x storescp',
+    measured: `${n.ingestMBps!.toFixed(1)} vs ${n.storescpMBps!.toFixed(1)} MB/s (x${n.ratio.toFixed(2)})`, met: n.ratio >= 1 / 3 });
+  if (n.e2e?.ms !== undefined) {
+    targets.push({ name: 'DX 2000x2128: C-STORE -> derived instance stored in Orthanc', target: '<= 8000 ms',
+      measured: `${Math.round(n.e2e.ms)} ms`, met: n.e2e.ms <= 8000 });
+  }
+}
+
 type Scores = Record<string, { psnr: number; ssim: number; grad_ratio: number }>;
 interface EvalReport { images: number; settings: { key: string; label: string; nlm_h: number; results: Scores }[] }
 
@@ -109,10 +130,11 @@ function qualityTargets(report: EvalReport, defaultName: string): void {
 
 function main(): void {
   const { values } = parseArgs({ options: {
-    quick: { type: 'boolean' }, 'skip-quality': { type: 'boolean' }, 'skip-paper': { type: 'boolean' } } });
+    quick: { type: 'boolean' }, 'skip-quality': { type: 'boolean' }, 'skip-paper': { type: 'boolean' }, 'skip-node': { type: 'boolean' } } });
   mkdirSync(outDir, { recursive: true });
   benchDefaultModel();
   if (!values['skip-paper']) benchPaperModel();
+  if (!values['skip-node']) benchNode();
   if (!values['skip-quality']) benchQuality(Boolean(values.quick));
   console.log('\n## Targets');
   for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'}  ${t.name}: ${t.measured} (target ${t.target})`);

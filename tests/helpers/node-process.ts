@@ -1,7 +1,7 @@
 // The SharpXR node as the tests meet it: a real child process (`sharpxr start` from the
 // TypeScript sources), its JSON log, its HTTP side, and kill -9 for crash tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { waitFor } from './orthanc.js';
 
@@ -33,6 +33,7 @@ export interface NodeProcessOptions {
 }
 
 export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProcess> {
+  mkdirSync(o.dir, { recursive: true });
   const configFile = join(o.dir, `node-${o.dicomPort}.json`);
   writeFileSync(configFile, JSON.stringify({
     dicom: { aeTitle: 'SHARPXR', port: o.dicomPort, host: '127.0.0.1' },
@@ -63,8 +64,13 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
   void exited.then(() => { dead = true; });
   await waitFor(async () => {
     if (dead) throw new Error(`the node exited during start:\n${lines.join('\n')}\n${stderr}`);
-    return records().some((r) => r.msg === 'SharpXR node started');
-  }, 60_000, 'the node to start');
+    // /health answers once everything is up (the log may be set above info).
+    try {
+      return (await fetch(`${httpUrl}/health`)).status === 200;
+    } catch {
+      return false;
+    }
+  }, 60_000, 'the node to start', 100);
   return {
     httpUrl, dicomPort: o.dicomPort, proc, records,
     waitForLog: (match, timeoutMs, what) => waitFor(() => {

@@ -153,7 +153,8 @@ export class JobWorker {
     await this.deps.queue.complete(job.id, this.options.workerId, result);
     this.deps.metrics.processed.inc({ result: held ? 'held' : 'exported' });
     this.deps.metrics.observeStages(timingsMs);
-    log.info({ held, guardFlagged: processed.guard.flagged, clipped: processed.guard.clippedFraction, ms: Math.round(timingsMs.totalMs) },
+    const rounded = Object.fromEntries(Object.entries(timingsMs).map(([k, v]) => [k, Math.round(v)]));
+    log.info({ held, guardFlagged: processed.guard.flagged, clipped: processed.guard.clippedFraction, ms: Math.round(timingsMs.totalMs), timingsMs: rounded },
       held ? 'job held by the guard policy (not sent)' : 'job exported');
   }
 
