@@ -13,10 +13,7 @@ import { closeHttp, createApp, listenHttp } from './http/app.js';
 import { startListener, type Listener } from './ingest/index.js';
 import type { Logger } from './node/logger.js';
 import { NodeMetrics } from './node/metrics.js';
-import { DecodePool } from './pipeline/decode/index.js';
-import { ModelRunner } from './pipeline/infer/index.js';
-import { describeModel, type DescribedDenoiser } from './pipeline/model-info.js';
-import { processingParams, processingParamsHash } from './pipeline/process-params.js';
+import { PipelineWorker } from './pipeline/pipeline-worker.js';
 import { PrismaDeliveryLog, PrismaJobQueue } from './queue/index.js';
 import { DEFAULT_RULES, parseRules, selectInstance } from './rules/index.js';
 import { createHealth } from './worker/health.js';
@@ -59,9 +56,10 @@ interface Context {
 
 async function startServices(config: NodeConfig, log: Logger, ctx: Context): Promise<RunningNode> {
   const metrics = new NodeMetrics();
-  const model = await loadModel(config, log, metrics);
-  const decoder = new DecodePool({ size: config.processing.decodeWorkers });
-  ctx.closers.push(() => decoder.close());
+  // Decode and inference run in a worker thread: onnxruntime blocks the thread it runs on for
+  // seconds per image, and the listener and /health must keep answering meanwhile.
+  const model = await startPipeline(config, log, metrics);
+  ctx.closers.push(() => model.close());
   const queue = new PrismaJobQueue(ctx.db, {
     maxAttempts: config.queue.maxAttempts,
     backoff: { baseMs: config.queue.backoffBaseMs, maxMs: config.queue.backoffMaxMs },
@@ -71,12 +69,12 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   const worker = new JobWorker({
     queue, deliveries: new PrismaDeliveryLog(ctx.db),
     instancePath: (id) => instancePath(ctx.db, id),
-    process: createProcessor({ config, decoder, model, derivedDir: ctx.dirs.derived }),
+    process: createProcessor({ config, denoise: (path) => model.denoise(path), derivedDir: ctx.dirs.derived }),
     send: (destination, path) => sendInstance(destination, path, { callingAeTitle: config.dicom.aeTitle, timeoutMs: 60_000, logger: log.child({ destination: destination.name }) }),
     destinations, guardPolicy: config.processing.guard.policy, log, metrics,
   }, { workerId, concurrency: config.processing.concurrency, leaseMs: config.queue.leaseMs, pollMs: config.queue.pollMs });
 
-  const paramsHash = processingParamsHash(processingParams({ guard: config.processing.guard, model }));
+  const paramsHash = model.paramsHash;
   const sink = createIngestSink({
     db: ctx.db, queue,
     select: (instance) => selectInstance(ctx.rules, instance),
@@ -104,13 +102,13 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   };
 }
 
-async function loadModel(config: NodeConfig, log: Logger, metrics: NodeMetrics): Promise<DescribedDenoiser> {
+async function startPipeline(config: NodeConfig, log: Logger, metrics: NodeMetrics): Promise<PipelineWorker> {
   const { inference } = config;
-  const runner = await ModelRunner.load(inference.modelPath, {
-    providers: inference.providers, threads: inference.threads, tile: inference.tile, overlap: inference.overlap, batch: inference.batch,
-    log: (msg, level) => (level === 'info' ? log.info({}, msg) : log.warn({}, msg)),
+  const model = await PipelineWorker.start({
+    modelPath: inference.modelPath, guard: config.processing.guard,
+    runner: { providers: inference.providers, threads: inference.threads, tile: inference.tile, overlap: inference.overlap, batch: inference.batch },
+    onLog: (msg, level) => (level === 'info' ? log.info({}, msg) : log.warn({}, msg)),
   });
-  const model = describeModel(runner);
   metrics.provider.set({ provider: model.info.provider, model: `${model.info.modelId}@${model.info.modelVersion}` }, 1);
   return model;
 }

@@ -37,8 +37,11 @@ export interface NodeConfig {
     /** Undefined: " DENOISED <model version>". */
     readonly descriptionSuffix: string | undefined;
     readonly notForDiagnosticUse: boolean;
-    readonly decodeWorkers: number;
-    /** Jobs processed at once; inference already uses every core, so 1 is the default. */
+    /**
+     * Jobs in flight at once. Decode and inference run one image at a time in the pipeline
+     * worker (it uses every core); a second job can only overlap its export with the next
+     * image's inference, so 1 is the default.
+     */
     readonly concurrency: number;
   };
   readonly queue: {
@@ -155,7 +158,7 @@ function inferenceSection(r: Reader, base: string, env: NodeJS.ProcessEnv): Infe
 
 function processingSection(r: Reader): NodeConfig['processing'] {
   r.only(['strength', 'k', 'maxClippedFraction', 'guardPolicy', 'seriesNumberOffset', 'descriptionSuffix',
-    'notForDiagnosticUse', 'decodeWorkers', 'concurrency']);
+    'notForDiagnosticUse', 'concurrency']);
   const guard: GuardOptions = {
     strength: r.number('strength', DEFAULT_GUARD.strength, 0, 1),
     k: r.number('k', DEFAULT_GUARD.k, 0.5, 100),
@@ -169,7 +172,6 @@ function processingSection(r: Reader): NodeConfig['processing'] {
     seriesNumberOffset: r.integer('seriesNumberOffset', 1000, 0, 1_000_000),
     descriptionSuffix: suffix,
     notForDiagnosticUse: r.boolean('notForDiagnosticUse', true),
-    decodeWorkers: r.integer('decodeWorkers', 1, 1, 16),
     concurrency: r.integer('concurrency', 1, 1, 16),
   };
 }

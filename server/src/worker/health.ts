@@ -4,7 +4,7 @@ import type { NodeConfig } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import type { HealthReport } from '../http/app.js';
 import type { Listener } from '../ingest/index.js';
-import type { DescribedDenoiser } from '../pipeline/model-info.js';
+import type { ModelInfo } from '../pipeline/model-info.js';
 import type { JobQueue } from '../queue/queue.js';
 
 export interface HealthDeps {
@@ -12,7 +12,7 @@ export interface HealthDeps {
   readonly db: Database;
   readonly queue: JobQueue;
   readonly listener: Listener;
-  readonly model: { readonly info: DescribedDenoiser['info'] };
+  readonly model: { readonly info: ModelInfo; stats(): { readonly broken?: string } };
   readonly state: { readonly stopping: boolean };
 }
 
@@ -27,6 +27,8 @@ export function createHealth(deps: HealthDeps): () => Promise<HealthReport> {
       checks.database = { ok: false, detail: (err as Error).message };
     }
     checks.dicom = { ok: !deps.state.stopping, detail: `${deps.config.dicom.aeTitle} on port ${deps.listener.port}` };
+    const broken = deps.model.stats().broken;
+    checks.pipeline = broken ? { ok: false, detail: broken } : { ok: true };
     const ok = Object.values(checks).every((c) => c.ok);
     const { info } = deps.model;
     return {

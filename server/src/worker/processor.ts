@@ -2,16 +2,14 @@
 // derived object per kind a destination needs (same SOP class, or Secondary Capture), each
 // written atomically to the derived folder before it is sent.
 import type { NodeConfig } from '../config/index.js';
-import type { InstanceDecoder } from '../pipeline/decode/index.js';
-import type { DescribedDenoiser } from '../pipeline/model-info.js';
-import { denoiseInstance, deriveInstance, type InstanceDeriveOptions } from '../pipeline/process-instance.js';
+import { deriveInstance, type DenoisedInstance, type InstanceDeriveOptions } from '../pipeline/process-instance.js';
 import { writeDerived } from '../pipeline/write-derived.js';
 import type { DerivedFile, ProcessedInstance } from './job-worker.js';
 
 export interface ProcessorDeps {
   readonly config: NodeConfig;
-  readonly decoder: InstanceDecoder;
-  readonly model: DescribedDenoiser;
+  /** Decode, denoise and guard one file (the pipeline worker thread, or denoiseInstance in tests). */
+  readonly denoise: (path: string) => Promise<DenoisedInstance>;
   readonly derivedDir: string;
 }
 
@@ -28,7 +26,7 @@ export function deriveOptions(config: NodeConfig): InstanceDeriveOptions {
 export function createProcessor(deps: ProcessorDeps): (path: string) => Promise<ProcessedInstance> {
   const base = deriveOptions(deps.config);
   return async (path) => {
-    const denoised = await denoiseInstance({ path }, { decoder: deps.decoder, model: deps.model, guard: deps.config.processing.guard });
+    const denoised = await deps.denoise(path);
     const written = new Map<boolean, Promise<DerivedFile>>();
     let encodeMs = 0;
     const derived = (variant: { secondaryCapture: boolean }): Promise<DerivedFile> => {

@@ -1,0 +1,334 @@
+// Decode + denoise in a worker thread (PipelineWorker): the same pixels, guard report and
+// derived object as denoiseInstance in the caller's thread, the same typed errors, an event
+// loop that stays free while a 2000x2128 radiograph runs through the model, a worker that is
+// replaced (model reloaded) when it dies, and the compiled JavaScript finding its entry.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { Worker } from 'node:worker_threads';
+import ts from 'typescript';
+import { DecodeWorkerError, MalformedDicomError, inThreadDecoder } from '../../server/src/pipeline/decode/index.js';
+import { serializeError } from '../../server/src/pipeline/decode/worker-protocol.js';
+import { DEFAULT_GUARD, GuardError } from '../../server/src/pipeline/guard/index.js';
+import { ModelContractError, ModelRunner, type RunnerOptions } from '../../server/src/pipeline/infer/index.js';
+import { describeModel, type DescribedDenoiser } from '../../server/src/pipeline/model-info.js';
+import { WorkerStoppingError, createNativeGate, inNativeCall, terminateSafely } from '../../server/src/pipeline/native-gate.js';
+import { NormalizeError } from '../../server/src/pipeline/normalize/index.js';
+import { PipelineWorkerError, revivePipelineError } from '../../server/src/pipeline/pipeline-protocol.js';
+import { PipelineWorker } from '../../server/src/pipeline/pipeline-worker.js';
+import { denoiseInstance, deriveInstance, type DenoisedInstance } from '../../server/src/pipeline/process-instance.js';
+import { processingParams, processingParamsHash } from '../../server/src/pipeline/process-params.js';
+import { pixelDiff } from './dicom-builders.js';
+import { ROOT, tempDir, testModelPath } from './helpers.js';
+
+const FIXTURE = join(ROOT, 'tests', 'fixtures', 'dicom', 'CR-MONO1-10-chest_dcmbench_explicitLE.dcm');
+const SHARED = resolve(ROOT, '..', 'shared', 'data', 'dicom');
+const NO_SHARED = `${SHARED} is missing: the 2000x2128 identity and event-loop checks were NOT run`;
+// The 2000x2128 12-bit DX in JPEG 2000 lossless: ~0.7 s of decoding and 9 tiles of inference.
+const BIG = join(SHARED, 'chest', 'DX_chest_966_fixed_J2KR.dcm');
+const HAVE_BIG = existsSync(BIG);
+if (!HAVE_BIG) console.log(`pipeline-worker.test: ${NO_SHARED}`);
+// The same settings in both threads: onnxruntime then computes bit-identical outputs.
+const RUNNER: Omit<RunnerOptions, 'log'> = { providers: ['cpu'] };
+const CLOCK = (): Date => new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 6));
+// When, after posting a file, its worker is in the middle of session.run: measured by the
+// runs below (the fallback fits the fixture on 2 cores). The big file's run lasts seconds,
+// so a stop aimed at its middle surely lands inside it.
+const midRun = { path: FIXTURE, ms: 150 };
+let fixtureMidRunMs = 150;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Everything deriveInstance and the job runner read must match, and so must the derived bytes. */
+function assertSameDenoise(worker: DenoisedInstance, local: DenoisedInstance, label: string): void {
+  const { pixels: wp, ...workerImage } = worker.image;
+  const { pixels: lp, ...localImage } = local.image;
+  assert.deepEqual(workerImage, localImage, `${label}: image fields`);
+  assert.equal(pixelDiff(wp, lp).max, 0, `${label}: decoded pixels`);
+  assert.equal(worker.pixels.constructor, local.pixels.constructor, `${label}: pixel array type`);
+  const d = pixelDiff(worker.pixels, local.pixels);
+  assert.equal(d.max, 0, `${label}: denoised pixel ${d.firstMismatch} differs (max ${d.max}, mean ${d.mean})`);
+  assert.deepEqual(worker.guard, local.guard, `${label}: guard report`);
+  assert.deepEqual(worker.mapping, local.mapping, `${label}: mapping`);
+  assert.deepEqual(worker.model, local.model, `${label}: model info`);
+  assert.deepEqual(worker.params, local.params, `${label}: params`);
+  assert.equal(worker.paramsHash, local.paramsHash, `${label}: paramsHash`);
+  const derive = (x: DenoisedInstance): Buffer => Buffer.from(deriveInstance(x, { clock: CLOCK }).derived.bytes);
+  assert.ok(derive(worker).equals(derive(local)), `${label}: derived object differs`);
+}
+
+/** Largest delay of a 10 ms interval timer while `work` runs: how long the event loop was blocked. */
+async function maxTimerLag<T>(work: () => Promise<T>): Promise<{ lag: number; ms: number; result: T }> {
+  const started = performance.now();
+  let last = started;
+  let lag = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lag = Math.max(lag, now - last - 10);
+    last = now;
+  }, 10);
+  try {
+    const result = await work();
+    lag = Math.max(lag, performance.now() - last - 10); // a block right at the end
+    return { lag, ms: performance.now() - started, result };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function isWorkerError(pattern: RegExp): (err: unknown) => boolean {
+  return (err: unknown) => {
+    assert.ok(err instanceof PipelineWorkerError, `expected PipelineWorkerError, got ${(err as Error)?.name}: ${(err as Error)?.message}`);
+    assert.ok(err instanceof DecodeWorkerError, 'a dead pipeline worker is as retryable as a dead decode worker');
+    assert.match(err.message, pattern);
+    return true;
+  };
+}
+
+describe('PipelineWorker (shipped model)', () => {
+  const tmp = tempDir('sharpxr-pipeline-worker-');
+  const logs: string[] = [];
+  let pw: PipelineWorker;
+  let runner: ModelRunner;
+  let local: DescribedDenoiser;
+
+  before(async () => {
+    pw = await PipelineWorker.start({ modelPath: testModelPath(), runner: RUNNER, onLog: (m, level) => logs.push(`${level}: ${m}`) });
+    runner = await ModelRunner.load(testModelPath(), RUNNER); // the in-thread reference
+    local = describeModel(runner);
+  });
+  after(async () => {
+    await pw?.close();
+    await runner?.release();
+    tmp.cleanup();
+  });
+
+  it('reports the loaded model, forwards its log lines, and gives the same parameters as processingParams', () => {
+    assert.deepEqual(pw.info, local.info);
+    assert.ok(logs.some((l) => l.startsWith('info: ') && / runs on cpu$/.test(l)), logs.join('\n'));
+    const params = processingParams({ model: { info: pw.info } });
+    assert.deepEqual(pw.params, params);
+    assert.equal(pw.paramsHash, processingParamsHash(params));
+  });
+
+  it('denoises the fixture exactly as denoiseInstance does in the caller\'s thread, one task at a time', async () => {
+    const reference = await denoiseInstance({ path: FIXTURE }, { decoder: inThreadDecoder, model: local });
+    // Two at once: the second waits for the first (one inference at a time), both come back right.
+    const pending = [pw.denoise(FIXTURE), pw.denoise(FIXTURE)];
+    assert.deepEqual(pw.stats(), { busy: true, queued: 1, restarts: 0 });
+    const [a, b] = await Promise.all(pending);
+    assertSameDenoise(a!, reference, 'fixture');
+    assertSameDenoise(b!, reference, 'fixture, queued');
+    assert.equal(a!.paramsHash, pw.paramsHash);
+    const t = a!.timings;
+    fixtureMidRunMs = midRun.ms = t.readMs + t.decodeMs + t.normalizeMs + t.inferMs / 2;
+    for (const [stage, ms] of Object.entries(a!.timings)) assert.ok(Number.isFinite(ms) && ms >= 0, `${stage}: ${ms}`);
+  });
+
+  it('denoises a 2000x2128 radiograph identically while the event loop stays free', { skip: HAVE_BIG ? false : NO_SHARED }, async (t) => {
+    const inThread = await maxTimerLag(() => denoiseInstance({ path: BIG }, { decoder: inThreadDecoder, model: local }));
+    const inWorker = await maxTimerLag(() => pw.denoise(BIG));
+    const show = (r: typeof inThread): string => `wall ${r.ms.toFixed(0)} ms (decode ${r.result.timings.decodeMs.toFixed(0)}, ` +
+      `infer ${r.result.timings.inferMs.toFixed(0)}), timer lag ${r.lag.toFixed(0)} ms`;
+    t.diagnostic(`in thread: ${show(inThread)}; worker: ${show(inWorker)}`);
+    assert.deepEqual([inWorker.result.image.width, inWorker.result.image.height], [2000, 2128]);
+    assertSameDenoise(inWorker.result, inThread.result, 'big DX');
+    const w = inWorker.result.timings;
+    Object.assign(midRun, { path: BIG, ms: w.readMs + w.decodeMs + w.normalizeMs + w.inferMs / 2 });
+    // A relation, not a fixed budget: only meaningful when the in-thread run visibly blocks.
+    if (inThread.lag > 300) {
+      assert.ok(inWorker.lag < inThread.lag / 4, `worker lag ${inWorker.lag} ms vs in-thread ${inThread.lag} ms`);
+    } else {
+      t.diagnostic('in-thread lag under 300 ms on this machine: responsiveness not asserted');
+    }
+  });
+
+  it('fails a bad file with the in-thread error class and message, and lives on', async () => {
+    const bad = join(tmp.dir, 'bad.dcm');
+    writeFileSync(bad, 'definitely not DICOM, just some text long enough to look at');
+    const expected = await denoiseInstance({ path: bad }, { decoder: inThreadDecoder, model: local }).then(() => null, (e: Error) => e);
+    assert.ok(expected instanceof MalformedDicomError);
+    await assert.rejects(pw.denoise(bad), (err: unknown) => {
+      assert.ok(err instanceof MalformedDicomError, `got ${(err as Error)?.name}`);
+      assert.equal(err.message, expected.message);
+      return true;
+    });
+    await assert.rejects(pw.denoise(join(tmp.dir, 'missing.dcm')), (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT');
+    assert.equal((await pw.denoise(FIXTURE)).image.width, 440);
+    assert.equal(pw.stats().restarts, 0, 'a bad file does not cost the worker');
+  });
+});
+
+describe('PipelineWorker: errors across the thread boundary', () => {
+  it('rebuilds model, guard and normalize errors as their classes', () => {
+    for (const err of [new ModelContractError('m'), new GuardError('g'), new NormalizeError('n'), new RangeError('r'), new MalformedDicomError('d')]) {
+      const back = revivePipelineError(serializeError(err));
+      assert.equal(back.constructor, err.constructor, err.name);
+      assert.deepEqual([back.name, back.message], [err.name, err.message]);
+    }
+  });
+
+  it('rejects start with ModelContractError for a missing or non-ONNX model, leaving no thread', async () => {
+    const workers: Worker[] = [];
+    const onWorker = (w: Worker): number => workers.push(w);
+    await assert.rejects(PipelineWorker.start({ modelPath: join(ROOT, 'no-such-model.onnx'), onWorker }),
+      (err: unknown) => err instanceof ModelContractError && /model file not found: .*no-such-model\.onnx/.test(err.message));
+    await assert.rejects(PipelineWorker.start({ modelPath: FIXTURE, onWorker }),
+      (err: unknown) => err instanceof ModelContractError && /not a readable ONNX file/.test(err.message));
+    assert.equal(workers.length, 2);
+    for (const w of workers) assert.equal(w.threadId, -1, 'the worker thread has ended');
+  });
+
+  it('rejects invalid guard options with GuardError before starting a thread', async () => {
+    let started = 0;
+    await assert.rejects(PipelineWorker.start({ modelPath: testModelPath(), guard: { ...DEFAULT_GUARD, k: -1 }, onWorker: () => started++ }), GuardError);
+    assert.equal(started, 0);
+  });
+});
+
+describe('native-call gate', () => {
+  it('terminates only outside a native call, and refuses new calls once stopping', async () => {
+    const gate = createNativeGate();
+    let release = (): void => {};
+    const call = inNativeCall(gate, () => new Promise<string>((resolve) => (release = () => resolve('done'))));
+    let terminated = false;
+    const worker = { terminate: async () => { terminated = true; return 1; } } as unknown as Worker;
+    const stopping = terminateSafely(worker, gate);
+    await sleep(50);
+    assert.equal(terminated, false, 'waits while the call runs');
+    release();
+    assert.equal(await call, 'done');
+    await stopping;
+    assert.equal(terminated, true, 'terminates once it returned');
+    await assert.rejects(inNativeCall(gate, async () => 1), WorkerStoppingError);
+  });
+});
+
+describe('PipelineWorker: failing workers', () => {
+  const tmp = tempDir('sharpxr-pipeline-worker-fail-');
+  after(() => tmp.cleanup());
+
+  it('fails the task of a killed worker with a retryable error, reloads the model and runs the next task', async () => {
+    const workers: Worker[] = [];
+    const pw = await PipelineWorker.start({ modelPath: testModelPath(), runner: RUNNER, onWorker: (w) => workers.push(w) });
+    try {
+      const pending = pw.denoise(FIXTURE);
+      // A crash, as an out-of-memory or process.exit would end the thread: while it reads and
+      // decodes. (A raw terminate inside session.run would abort this whole process, which
+      // is why PipelineWorker itself never does that; see native-gate.ts.)
+      await workers[0]!.terminate();
+      await assert.rejects(pending, isWorkerError(/exited \(code 1\) while denoising .*CR-MONO1/));
+      const next = await pw.denoise(FIXTURE);
+      assert.equal(next.image.width, 440);
+      assert.equal(workers.length, 2);
+      assert.deepEqual(pw.stats(), { busy: false, queued: 0, restarts: 1 });
+    } finally {
+      await pw.close();
+    }
+    await assert.rejects(pw.denoise(FIXTURE), isWorkerError(/closed/));
+  });
+
+  it('closes while the model runs: fails the task, waits for the run, and the process lives', async (t) => {
+    const pw = await PipelineWorker.start({ modelPath: testModelPath(), runner: RUNNER });
+    await pw.denoise(FIXTURE); // warm, as when midRun was measured
+    const pending = pw.denoise(midRun.path);
+    const settled = pending.then(() => null, (err: unknown) => err); // rejected during close()
+    await sleep(midRun.ms);
+    const started = performance.now();
+    await pw.close();
+    t.diagnostic(`closed ${midRun.ms.toFixed(0)} ms into ${midRun.path}; close took ${(performance.now() - started).toFixed(0)} ms (waiting for the run)`);
+    assert.ok(isWorkerError(/was closed/)(await settled));
+  });
+
+  it('fails a task past its time limit and replaces the worker', async () => {
+    const workers: Worker[] = [];
+    const limit = Math.round(fixtureMidRunMs); // probably inside the run; the outcome is the same either way
+    const pw = await PipelineWorker.start({ modelPath: testModelPath(), runner: RUNNER, taskTimeoutMs: limit, onWorker: (w) => workers.push(w) });
+    try {
+      await assert.rejects(pw.denoise(FIXTURE), isWorkerError(new RegExp(`longer than ${limit} ms`)));
+      // Replaced once the run it is in returns (a run cannot be interrupted).
+      for (let i = 0; i < 3000 && workers.length < 2; i++) await sleep(10);
+      assert.equal(workers.length, 2, 'a replacement worker was started');
+      assert.equal(pw.stats().restarts, 1);
+    } finally {
+      await pw.close();
+    }
+  });
+
+  it('marks itself broken when the model can no longer be loaded after a crash', async () => {
+    const model = join(tmp.dir, 'model.onnx');
+    copyFileSync(testModelPath(), model);
+    const workers: Worker[] = [];
+    const pw = await PipelineWorker.start({ modelPath: model, runner: RUNNER, onWorker: (w) => workers.push(w) });
+    try {
+      rmSync(model);
+      await workers[0]!.terminate(); // an idle crash: replaced at once, and the reloads fail
+      for (let i = 0; i < 500 && workers.length < 2; i++) await sleep(10);
+      // Queued behind the reloads; failed when the third one fails.
+      await assert.rejects(pw.denoise(FIXTURE), (err: unknown) => {
+        isWorkerError(/cannot reload the model: ModelContractError: model file not found/)(err);
+        assert.ok((err as Error).cause instanceof ModelContractError);
+        return true;
+      });
+      assert.equal(workers.length, 4, 'three reloads, then no more');
+      assert.match(pw.stats().broken ?? '', /cannot reload the model/, 'stats() says why, for /health');
+    } finally {
+      await pw.close();
+    }
+  });
+});
+
+describe('PipelineWorker from compiled JavaScript', () => {
+  const tmp = tempDir('sharpxr-pipeline-dist-');
+  after(() => tmp.cleanup());
+
+  it('finds pipeline-worker-entry.js beside pipeline-worker.js, denoises without tsx, and lets the process exit', async () => {
+    const dist = join(tmp.dir, 'dist');
+    compile(['pipeline/pipeline-worker.ts', 'pipeline/pipeline-worker-entry.ts'], dist);
+    // The package layout the compiled files expect: ESM, and node_modules up the tree.
+    writeFileSync(join(tmp.dir, 'package.json'), '{"type":"module"}');
+    symlinkSync(join(ROOT, 'node_modules'), join(tmp.dir, 'node_modules'));
+    const script = join(tmp.dir, 'run.js');
+    writeFileSync(script, [
+      `import { PipelineWorker } from ${JSON.stringify(pathToFileURL(join(dist, 'pipeline/pipeline-worker.js')).href)};`,
+      `const pw = await PipelineWorker.start({ modelPath: ${JSON.stringify(testModelPath())}, runner: ${JSON.stringify(RUNNER)} });`,
+      `const r = await pw.denoise(${JSON.stringify(FIXTURE)});`,
+      'let sum = 0; for (const v of r.pixels) sum += v;',
+      'console.log(JSON.stringify({ type: r.pixels.constructor.name, sum, paramsHash: r.paramsHash }));',
+      '// No close(): an idle worker must not keep the process alive.',
+    ].join('\n'));
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
+    assert.equal(run.signal, null, 'the process did not exit by itself');
+    assert.equal(run.status, 0, run.stderr);
+    const runner = await ModelRunner.load(testModelPath(), RUNNER);
+    try {
+      const local = await denoiseInstance({ path: FIXTURE }, { decoder: inThreadDecoder, model: describeModel(runner) });
+      let sum = 0;
+      for (const v of local.pixels) sum += v;
+      assert.deepEqual(JSON.parse(run.stdout), { type: local.pixels.constructor.name, sum, paramsHash: local.paramsHash });
+    } finally {
+      await runner.release();
+    }
+  });
+});
+
+/** Emit the server sources `entries` need, with the build's own compiler options, into `outDir`. */
+function compile(entries: readonly string[], outDir: string): void {
+  const src = join(ROOT, 'server', 'src');
+  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'server', 'tsconfig.json'), {}, {
+    ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+  });
+  assert.ok(config);
+  const options: ts.CompilerOptions = {
+    ...config.options, outDir, rootDir: src, noEmit: false, incremental: false, declaration: false, sourceMap: false,
+  };
+  delete options.tsBuildInfoFile;
+  mkdirSync(outDir, { recursive: true });
+  const emitted = ts.createProgram(entries.map((e) => join(src, e)), options).emit();
+  assert.equal(emitted.emitSkipped, false, 'TypeScript did not emit');
+}
