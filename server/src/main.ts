@@ -85,6 +85,10 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
     aeTitle: config.dicom.aeTitle, host: config.dicom.host, port: config.dicom.port,
     allowedCallingAeTitles: config.dicom.allowedCallingAeTitles.length > 0 ? config.dicom.allowedCallingAeTitles : undefined,
     storeDir: ctx.dirs.store, sink: countingSink(sink, metrics), logger: log.child({ component: 'ingest' }),
+    onStoreResult: (r) => {
+      if (r.status !== 0) metrics.received.inc({ outcome: 'failed' });
+      else metrics.stageSeconds.observe({ stage: 'receive' }, r.durationMs / 1000);
+    },
   });
   ctx.closers.push(() => listener.close());
   worker.start();
@@ -113,18 +117,13 @@ async function startPipeline(config: NodeConfig, log: Logger, metrics: NodeMetri
   return model;
 }
 
-/** Counts C-STORE outcomes; failures are counted where the listener answers them. */
+/** Counts what the sink decided; failures are counted from the listener's answers. */
 function countingSink(sink: ReturnType<typeof createIngestSink>, metrics: NodeMetrics): ReturnType<typeof createIngestSink> {
   return {
     async record(instance) {
-      try {
-        const outcome = await sink.record(instance);
-        metrics.received.inc({ outcome: outcome.kind });
-        return outcome;
-      } catch (err) {
-        metrics.received.inc({ outcome: 'failed' });
-        throw err;
-      }
+      const outcome = await sink.record(instance);
+      metrics.received.inc({ outcome: outcome.kind });
+      return outcome;
     },
   };
 }
