@@ -196,12 +196,14 @@ describe('instances and the ingest sink', () => {
   it('upsert by SOP Instance UID: a re-send counts, and takes the new path and selection', async () => {
     const { db } = await migratedDatabase();
     try {
-      const first = await recordInstance(db, stored(1), { selected: false, reason: 'lateral view' });
+      // Read back through Prisma: the raw upsert must write what Prisma reads (dates included).
+      const read = (id: string) => db.instance.findUniqueOrThrow({ where: { id } });
+      const first = await read((await recordInstance(db, stored(1), { selected: false, reason: 'lateral view' })).id);
       assert.equal(first.receiveCount, 1);
       assert.equal(first.status, 'skipped');
       assert.equal(first.skipReason, 'lateral view');
       const later = new Date(Date.UTC(2026, 0, 2));
-      const again = await recordInstance(db, stored(1, { path: '/store/1-again.dcm', receivedAt: later }), { selected: true });
+      const again = await read((await recordInstance(db, stored(1, { path: '/store/1-again.dcm', receivedAt: later }), { selected: true })).id);
       assert.equal(again.id, first.id);
       assert.equal(again.receiveCount, 2);
       assert.equal(again.path, '/store/1-again.dcm');

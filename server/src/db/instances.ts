@@ -1,5 +1,6 @@
 // Received instances. One row per SOP Instance UID: a re-send updates the row (latest file,
 // latest selection) and counts the receipt, it never adds a second row.
+import { randomUUID } from 'node:crypto';
 import type { Instance } from '@prisma/client';
 import type { StoredInstance } from '../ingest/types.js';
 import type { Database } from './database.js';
@@ -27,18 +28,39 @@ function instanceFields(instance: StoredInstance, selection: Selection) {
   };
 }
 
+/** What the ingest path needs back from the upsert. */
+export type RecordedInstance = Pick<Instance, 'id' | 'sopInstanceUid' | 'studyInstanceUid'>;
+
 /**
- * Inserts or updates the instance by SOP Instance UID in one statement (a native
- * INSERT … ON CONFLICT DO UPDATE). A re-send replaces the file facts and the selection
- * (the rules may have changed) and increments receiveCount.
+ * Inserts or updates the instance by SOP Instance UID in one statement (INSERT … ON CONFLICT
+ * DO UPDATE … RETURNING, standard SQL that PostgreSQL runs too). A re-send replaces the file
+ * facts and the selection (the rules may have changed) and increments receiveCount.
+ *
+ * Raw SQL because this runs before every C-STORE response: Prisma's upsert cost 2.4 ms per
+ * call on SQLite here, this statement 0.5 ms, which is a sixth of the ingest time per image.
+ * Values are bound parameters, and dates go through the same driver adapter as Prisma's own.
  */
-export async function recordInstance(db: Database, instance: StoredInstance, selection: Selection): Promise<Instance> {
-  const fields = instanceFields(instance, selection);
-  return db.instance.upsert({
-    where: { sopInstanceUid: instance.sopInstanceUid },
-    create: { sopInstanceUid: instance.sopInstanceUid, receiveCount: 1, ...fields },
-    update: { receiveCount: { increment: 1 }, ...fields },
-  });
+export async function recordInstance(db: Database, instance: StoredInstance, selection: Selection): Promise<RecordedInstance> {
+  const f = instanceFields(instance, selection);
+  const rows = await db.$queryRaw<RecordedInstance[]>`
+    INSERT INTO "Instance" ("id", "sopInstanceUid", "receiveCount", "sopClassUid", "transferSyntaxUid",
+      "studyInstanceUid", "seriesInstanceUid", "modality", "bodyPartExamined", "viewPosition", "seriesDescription",
+      "path", "sizeBytes", "callingAeTitle", "associationId", "receivedAt", "status", "skipReason")
+    VALUES (${randomUUID()}, ${instance.sopInstanceUid}, 1, ${f.sopClassUid}, ${f.transferSyntaxUid},
+      ${f.studyInstanceUid}, ${f.seriesInstanceUid}, ${f.modality}, ${f.bodyPartExamined}, ${f.viewPosition}, ${f.seriesDescription},
+      ${f.path}, ${f.sizeBytes}, ${f.callingAeTitle}, ${f.associationId}, ${f.receivedAt}, ${f.status}, ${f.skipReason})
+    ON CONFLICT ("sopInstanceUid") DO UPDATE SET
+      "receiveCount" = "Instance"."receiveCount" + 1, "sopClassUid" = excluded."sopClassUid",
+      "transferSyntaxUid" = excluded."transferSyntaxUid", "studyInstanceUid" = excluded."studyInstanceUid",
+      "seriesInstanceUid" = excluded."seriesInstanceUid", "modality" = excluded."modality",
+      "bodyPartExamined" = excluded."bodyPartExamined", "viewPosition" = excluded."viewPosition",
+      "seriesDescription" = excluded."seriesDescription", "path" = excluded."path", "sizeBytes" = excluded."sizeBytes",
+      "callingAeTitle" = excluded."callingAeTitle", "associationId" = excluded."associationId",
+      "receivedAt" = excluded."receivedAt", "status" = excluded."status", "skipReason" = excluded."skipReason"
+    RETURNING "id", "sopInstanceUid", "studyInstanceUid"`;
+  const row = rows[0];
+  if (!row) throw new Error(`recording instance ${instance.sopInstanceUid} returned no row`);
+  return row;
 }
 
 /** Path of an instance's received file (the worker's `instancePath`). */
