@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# THE run command: installs what is missing, builds, and denoises the fixture radiographs
-# in tests/fixtures/images into out/ with the shipped default model (models/).
-#   bash scripts/run.sh
+# THE run command: installs what is missing, builds, and starts the SharpXR DICOM node on its
+# embedded default (SQLite in var/, AE title SHARPXR on port 11112, HTTP on 127.0.0.1:8080).
+#   bash scripts/run.sh                         built-in defaults
+#   bash scripts/run.sh --config my-node.yaml   see server/config/sharpxr.example.yaml
+# Stop it with Ctrl-C (or SIGTERM): it finishes or releases the jobs in flight and exits.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib.sh
@@ -13,7 +15,5 @@ check_node
 npm_install
 echo "==> build"
 npm run build
-echo "==> denoise tests/fixtures/images -> out/"
-npx --no-install sharpxr denoise tests/fixtures/images --out out/
-echo
-echo "done: denoised images are in $(pwd)/out/"
+echo "==> starting the node (Ctrl-C to stop)"
+exec node server/bin/sharpxr.js start "$@"

@@ -99,6 +99,9 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   const app = createApp({ health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics) });
   const http = await listenHttp(app, config.http.host, config.http.port);
   ctx.closers.push(() => closeHttp(http));
+  if (destinations.length === 0) {
+    log.warn({ derivedDir: ctx.dirs.derived }, 'no destinations configured: derived objects are kept on disk only (add destinations to the config)');
+  }
   log.info({ aeTitle: config.dicom.aeTitle, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, destinations: destinations.map((d) => d.name) }, 'SharpXR node started');
   return {
     config, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, db: ctx.db, queue,
