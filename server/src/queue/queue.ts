@@ -1,6 +1,9 @@
 // The job queue behind an interface (issue 3, item 4). The embedded engine is the database
 // (Prisma over SQLite); a distributed engine for scale-out implements the same interface.
 
+// 'received' is the instance's state before its job exists: the node records the instance and
+// creates its job before the C-STORE response, so the embedded queue creates jobs 'queued'. The
+// state stays in the set for engines that accept work before it is ready to run (scale-out).
 export const JOB_STATES = ['received', 'queued', 'processing', 'exported', 'failed', 'dead'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
