@@ -7,12 +7,12 @@
 // Prints human lines and one JSON line `{"bench":"node",...}` for run.ts.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../server/helpers.js';
+import { ROOT, tempDir } from '../server/helpers.js';
 import { formatThroughput, measureStoreThroughput, startStorescp, writeStorescuConfig, type Throughput } from '../helpers/dcmtk.js';
 import { startNodeProcess, storescu } from '../helpers/node-process.js';
 import { freePort, orthancMissing, startOrthanc, waitFor } from '../helpers/orthanc.js';
 
-const CHEST_DIR = '/work/shared/data/dicom/chest';
+const CHEST_DIR = join(ROOT, '..', 'shared', 'data', 'dicom', 'chest');
 const DX = join(CHEST_DIR, 'DX_chest_966_fixed_J2KR.dcm');
 
 async function ingest(dir: string, files: string[]): Promise<{ ours: Throughput; storescp: Throughput }> {

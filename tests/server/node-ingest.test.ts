@@ -8,12 +8,12 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type Database } from '../../server/src/db/index.js';
-import { tempDir } from './helpers.js';
+import { ROOT, tempDir } from './helpers.js';
 import { HAVE_DCMTK, storescu as storescuTo, writeStorescuConfig } from '../helpers/dcmtk.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { freePort } from '../helpers/orthanc.js';
 
-const SHARED = '/work/shared/data/dicom';
+const SHARED = join(ROOT, '..', 'shared', 'data', 'dicom');
 const skip = !HAVE_DCMTK ? 'DCMTK not installed' : !existsSync(SHARED) ? `${SHARED} missing` : false;
 
 describe('node ingest of every shared radiograph', { skip }, () => {
