@@ -3,18 +3,16 @@
 // 2000 frame decodes, workers replaced when they die, and the compiled JavaScript finding its
 // worker entry as well as the TypeScript sources do.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Worker } from 'node:worker_threads';
-import ts from 'typescript';
 import { buildDerived } from '../../server/src/derive/index.js';
 import {
   DecodePool, DecodeWorkerError, MalformedDicomError, UnsupportedImageError, UnsupportedTransferSyntaxError,
   decodeInstance, type DecodedInstance,
 } from '../../server/src/pipeline/decode/index.js';
+import { maxTimerLag, runCompiled } from '../helpers/worker-tests.js';
 import { TS, encapsulatedFile, nativeFile, nonImageFile, pixelDiff, seededBytes, type ImageSpec } from './dicom-builders.js';
 import { ROOT, tempDir } from './helpers.js';
 
@@ -47,24 +45,6 @@ function assertSameDecode(pool: DecodedInstance, local: DecodedInstance, label: 
     source: x.parsed, pixels: x.image.pixels, provenance: { modelName: 'm', modelVersion: '1' }, options: { clock: CLOCK },
   }).bytes;
   assert.ok(Buffer.from(derive(pool)).equals(Buffer.from(derive(local))), `${label}: derived object differs`);
-}
-
-/** Largest delay of a 10 ms interval timer while `work` runs: how long the event loop was blocked. */
-async function maxTimerLag<T>(work: () => Promise<T>): Promise<{ lag: number; result: T }> {
-  let last = performance.now();
-  let lag = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    lag = Math.max(lag, now - last - 10);
-    last = now;
-  }, 10);
-  try {
-    const result = await work();
-    lag = Math.max(lag, performance.now() - last - 10); // a block right at the end
-    return { lag, result };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 async function rejectsLike(pool: DecodePool, bytes: Uint8Array, type: new (...a: never[]) => Error, label: string): Promise<void> {
@@ -179,43 +159,18 @@ describe('DecodePool from compiled JavaScript', () => {
   after(() => tmp.cleanup());
 
   it('finds decode-worker.js beside worker-pool.js and decodes without tsx', async () => {
-    const dist = join(tmp.dir, 'dist');
-    compile(['pipeline/decode/worker-pool.ts', 'pipeline/decode/decode-worker.ts'], dist);
-    // The package layout the compiled files expect: ESM, and node_modules up the tree.
-    writeFileSync(join(tmp.dir, 'package.json'), '{"type":"module"}');
-    symlinkSync(join(ROOT, 'node_modules'), join(tmp.dir, 'node_modules'));
-    const script = join(tmp.dir, 'run.js');
-    writeFileSync(script, [
-      `import { DecodePool } from ${JSON.stringify(pathToFileURL(join(dist, 'pipeline/decode/worker-pool.js')).href)};`,
+    const stdout = runCompiled(tmp.dir, ['pipeline/decode/worker-pool.ts', 'pipeline/decode/decode-worker.ts'], (moduleUrl) => [
+      `import { DecodePool } from ${moduleUrl('pipeline/decode/worker-pool.js')};`,
       'const pool = new DecodePool();',
       `const r = await pool.decode(${JSON.stringify(FIXTURE)});`,
       'const p = r.image.pixels;',
       'let sum = 0; for (const v of p) sum += v;',
       'console.log(JSON.stringify({ width: r.image.width, height: r.image.height, type: p.constructor.name, sum }));',
       '// No close(): an idle pool must not keep the process alive.',
-    ].join('\n'));
-    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
-    assert.equal(run.signal, null, 'the process did not exit by itself');
-    assert.equal(run.status, 0, run.stderr);
+    ]);
     const local = (await decodeInstance(FIXTURE)).image;
     let sum = 0;
     for (const v of local.pixels) sum += v;
-    assert.deepEqual(JSON.parse(run.stdout), { width: local.width, height: local.height, type: local.pixels.constructor.name, sum });
+    assert.deepEqual(JSON.parse(stdout), { width: local.width, height: local.height, type: local.pixels.constructor.name, sum });
   });
 });
-
-/** Emit the server sources `entries` need, with the build's own compiler options, into `outDir`. */
-function compile(entries: readonly string[], outDir: string): void {
-  const src = join(ROOT, 'server', 'src');
-  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'server', 'tsconfig.json'), {}, {
-    ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
-  });
-  assert.ok(config);
-  const options: ts.CompilerOptions = {
-    ...config.options, outDir, rootDir: src, noEmit: false, incremental: false, declaration: false, sourceMap: false,
-  };
-  delete options.tsBuildInfoFile;
-  mkdirSync(outDir, { recursive: true });
-  const emitted = ts.createProgram(entries.map((e) => join(src, e)), options).emit();
-  assert.equal(emitted.emitSkipped, false, 'TypeScript did not emit');
-}

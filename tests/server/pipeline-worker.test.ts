@@ -3,13 +3,10 @@
 // loop that stays free while a 2000x2128 radiograph runs through the model, a worker that is
 // replaced (model reloaded) when it dies, and the compiled JavaScript finding its entry.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Worker } from 'node:worker_threads';
-import ts from 'typescript';
 import { DecodeWorkerError, MalformedDicomError, inThreadDecoder } from '../../server/src/pipeline/decode/index.js';
 import { serializeError } from '../../server/src/pipeline/decode/worker-protocol.js';
 import { DEFAULT_GUARD, GuardError } from '../../server/src/pipeline/guard/index.js';
@@ -21,6 +18,7 @@ import { PipelineWorkerError, revivePipelineError } from '../../server/src/pipel
 import { PipelineWorker } from '../../server/src/pipeline/pipeline-worker.js';
 import { denoiseInstance, deriveInstance, type DenoisedInstance } from '../../server/src/pipeline/process-instance.js';
 import { processingParams, processingParamsHash } from '../../server/src/pipeline/process-params.js';
+import { maxTimerLag, runCompiled } from '../helpers/worker-tests.js';
 import { pixelDiff } from './dicom-builders.js';
 import { ROOT, tempDir, testModelPath } from './helpers.js';
 
@@ -60,25 +58,6 @@ function assertSameDenoise(worker: DenoisedInstance, local: DenoisedInstance, la
   assert.equal(worker.paramsHash, local.paramsHash, `${label}: paramsHash`);
   const derive = (x: DenoisedInstance): Buffer => Buffer.from(deriveInstance(x, { clock: CLOCK }).derived.bytes);
   assert.ok(derive(worker).equals(derive(local)), `${label}: derived object differs`);
-}
-
-/** Largest delay of a 10 ms interval timer while `work` runs: how long the event loop was blocked. */
-async function maxTimerLag<T>(work: () => Promise<T>): Promise<{ lag: number; ms: number; result: T }> {
-  const started = performance.now();
-  let last = started;
-  let lag = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    lag = Math.max(lag, now - last - 10);
-    last = now;
-  }, 10);
-  try {
-    const result = await work();
-    lag = Math.max(lag, performance.now() - last - 10); // a block right at the end
-    return { lag, ms: performance.now() - started, result };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 function isWorkerError(pattern: RegExp): (err: unknown) => boolean {
@@ -288,47 +267,22 @@ describe('PipelineWorker from compiled JavaScript', () => {
   after(() => tmp.cleanup());
 
   it('finds pipeline-worker-entry.js beside pipeline-worker.js, denoises without tsx, and lets the process exit', async () => {
-    const dist = join(tmp.dir, 'dist');
-    compile(['pipeline/pipeline-worker.ts', 'pipeline/pipeline-worker-entry.ts'], dist);
-    // The package layout the compiled files expect: ESM, and node_modules up the tree.
-    writeFileSync(join(tmp.dir, 'package.json'), '{"type":"module"}');
-    symlinkSync(join(ROOT, 'node_modules'), join(tmp.dir, 'node_modules'));
-    const script = join(tmp.dir, 'run.js');
-    writeFileSync(script, [
-      `import { PipelineWorker } from ${JSON.stringify(pathToFileURL(join(dist, 'pipeline/pipeline-worker.js')).href)};`,
+    const stdout = runCompiled(tmp.dir, ['pipeline/pipeline-worker.ts', 'pipeline/pipeline-worker-entry.ts'], (moduleUrl) => [
+      `import { PipelineWorker } from ${moduleUrl('pipeline/pipeline-worker.js')};`,
       `const pw = await PipelineWorker.start({ modelPath: ${JSON.stringify(testModelPath())}, runner: ${JSON.stringify(RUNNER)} });`,
       `const r = await pw.denoise(${JSON.stringify(FIXTURE)});`,
       'let sum = 0; for (const v of r.pixels) sum += v;',
       'console.log(JSON.stringify({ type: r.pixels.constructor.name, sum, paramsHash: r.paramsHash }));',
       '// No close(): an idle worker must not keep the process alive.',
-    ].join('\n'));
-    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
-    assert.equal(run.signal, null, 'the process did not exit by itself');
-    assert.equal(run.status, 0, run.stderr);
+    ]);
     const runner = await ModelRunner.load(testModelPath(), RUNNER);
     try {
       const local = await denoiseInstance({ path: FIXTURE }, { decoder: inThreadDecoder, model: describeModel(runner) });
       let sum = 0;
       for (const v of local.pixels) sum += v;
-      assert.deepEqual(JSON.parse(run.stdout), { type: local.pixels.constructor.name, sum, paramsHash: local.paramsHash });
+      assert.deepEqual(JSON.parse(stdout), { type: local.pixels.constructor.name, sum, paramsHash: local.paramsHash });
     } finally {
       await runner.release();
     }
   });
 });
-
-/** Emit the server sources `entries` need, with the build's own compiler options, into `outDir`. */
-function compile(entries: readonly string[], outDir: string): void {
-  const src = join(ROOT, 'server', 'src');
-  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'server', 'tsconfig.json'), {}, {
-    ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
-  });
-  assert.ok(config);
-  const options: ts.CompilerOptions = {
-    ...config.options, outDir, rootDir: src, noEmit: false, incremental: false, declaration: false, sourceMap: false,
-  };
-  delete options.tsBuildInfoFile;
-  mkdirSync(outDir, { recursive: true });
-  const emitted = ts.createProgram(entries.map((e) => join(src, e)), options).emit();
-  assert.equal(emitted.emitSkipped, false, 'TypeScript did not emit');
-}

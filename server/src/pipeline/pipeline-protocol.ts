@@ -4,7 +4,7 @@
 // Errors travel as worker-protocol.ts's {name, message, ...}; this file adds the classes the
 // model, the guard and the normalize stages throw, so the caller's `instanceof` keeps working.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DecodeWorkerError } from './decode/index.js';
 import { plainDataset, resultTransferList, reviveError, wholeBuffer, type SerializedError } from './decode/worker-protocol.js';
 import { GuardError, type GuardOptions } from './guard/index.js';
@@ -12,6 +12,7 @@ import { ModelContractError, type RunnerOptions } from './infer/index.js';
 import type { ModelInfo } from './model-info.js';
 import { NormalizeError, type WindowOptions } from './normalize/index.js';
 import type { DenoisedInstance } from './process-instance.js';
+import { startWorkerThread, withWorkerText } from './worker-threads.js';
 
 /**
  * The worker, not the file, failed: it crashed (out of memory, process.exit, terminated), hit
@@ -53,30 +54,20 @@ export type PipelineReply =
   | { readonly type: 'result'; readonly id: number; readonly result: DenoisedInstance }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
 
+/** The classes the model, the guard and the normalize stages throw, by name. */
+const PIPELINE_ERRORS = new Map<string, new (message: string) => Error>([
+  ['ModelContractError', ModelContractError],
+  ['GuardError', GuardError],
+  ['NormalizeError', NormalizeError],
+  ['RangeError', RangeError],
+  ['TypeError', TypeError],
+]);
+
 /** The error as an in-thread denoiseInstance or ModelRunner.load would have thrown it. */
 export function revivePipelineError(e: SerializedError): Error {
-  const err = instantiate(e);
-  if (!err) return reviveError(e); // decode errors, file-system errors, anything else by name
-  if (err.message !== e.message) err.message = e.message;
-  if (e.stack) err.stack = e.stack;
-  return err;
-}
-
-function instantiate(e: SerializedError): Error | undefined {
-  switch (e.name) {
-    case 'ModelContractError':
-      return new ModelContractError(e.message);
-    case 'GuardError':
-      return new GuardError(e.message);
-    case 'NormalizeError':
-      return new NormalizeError(e.message);
-    case 'RangeError':
-      return new RangeError(e.message);
-    case 'TypeError':
-      return new TypeError(e.message);
-    default:
-      return undefined;
-  }
+  const Class = PIPELINE_ERRORS.get(e.name);
+  if (!Class) return reviveError(e); // decode errors, file-system errors, anything else by name
+  return withWorkerText(new Class(e.message), e);
 }
 
 /** The denoised instance in a form structured clone accepts (dcmjs's decorated values dropped). */
@@ -97,21 +88,9 @@ export function denoisedTransferList(d: DenoisedInstance): ArrayBuffer[] {
 }
 
 /**
- * Start a pipeline thread. From compiled JavaScript its entry is pipeline-worker-entry.js
- * beside this file. From TypeScript sources (tests under `node --import tsx`) it is the .ts
- * file, and on Node 20 a worker does not inherit the parent's module hooks, so a small
- * bootstrap registers tsx in the worker first (as the decode pool does, decode/worker-pool.ts).
+ * Start a pipeline thread: pipeline-worker-entry.js beside this file from compiled JavaScript,
+ * pipeline-worker-entry.ts from the TypeScript sources (the tsx bootstrap in worker-threads.ts).
  */
 export function createPipelineThread(data: PipelineWorkerData): Worker {
-  const options = { workerData: data };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pipeline-worker-entry.js', import.meta.url), options);
-  const entry = new URL('./pipeline-worker-entry.ts', import.meta.url).href;
-  let tsxApi: string;
-  try {
-    tsxApi = import.meta.resolve('tsx/esm/api');
-  } catch {
-    return new Worker(new URL(entry), options); // a runtime that loads .ts by itself
-  }
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return startWorkerThread(import.meta.url, 'pipeline-worker-entry', { workerData: data });
 }

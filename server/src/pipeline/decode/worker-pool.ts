@@ -8,7 +8,8 @@
 // DecodeWorkerError and is replaced; so is one that exceeds the task time limit. Workers that
 // die before they are ready three times in a row mark the pool broken instead of looping.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../worker-threads.js';
 import type { DecodedInstance, InstanceDecoder } from './decode-instance.js';
 import type { ParseOptions } from './parse.js';
 import { reviveError, wholeBuffer, type ReplyMessage, type TaskMessage } from './worker-protocol.js';
@@ -162,7 +163,8 @@ export class DecodePool implements InstanceDecoder {
   }
 
   private spawn(): void {
-    const worker = createWorker();
+    // decode-worker.js beside this file, or decode-worker.ts under tsx (see worker-threads.ts).
+    const worker = startWorkerThread(import.meta.url, 'decode-worker');
     worker.unref();
     const slot: Slot = { worker, ready: false };
     this.slots.add(slot);
@@ -206,23 +208,4 @@ export class DecodePool implements InstanceDecoder {
     this.broken = new DecodeWorkerError(`decode workers cannot start (exit ${reason})`);
     for (const task of this.queue.splice(0)) task.reject(this.broken);
   }
-}
-
-/**
- * From compiled JavaScript the entry is decode-worker.js beside this file. From TypeScript
- * sources (tests under `node --import tsx`) it is decode-worker.ts, and on Node 20 a worker
- * does not inherit the parent's module hooks (an --import in its execArgv is not enough), so
- * a small bootstrap registers tsx in the worker before importing the entry.
- */
-function createWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./decode-worker.js', import.meta.url));
-  const entry = new URL('./decode-worker.ts', import.meta.url).href;
-  let tsxApi: string;
-  try {
-    tsxApi = import.meta.resolve('tsx/esm/api');
-  } catch {
-    return new Worker(new URL(entry)); // a runtime that loads .ts by itself
-  }
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true });
 }

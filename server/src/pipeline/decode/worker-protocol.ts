@@ -7,6 +7,7 @@ import type { DcmjsDict } from './dcmjs.js';
 import type { DecodedInstance } from './decode-instance.js';
 import { DecodeError, MalformedDicomError, UnsupportedImageError, UnsupportedTransferSyntaxError } from './errors.js';
 import type { ParseOptions } from './parse.js';
+import { withWorkerText } from '../worker-threads.js';
 
 export interface TaskMessage {
   readonly id: number;
@@ -48,9 +49,7 @@ export function serializeError(err: unknown): SerializedError {
 
 /** The error as the caller would have seen it from an in-thread decode (class, name, message). */
 export function reviveError(e: SerializedError): Error {
-  const err = instantiate(e);
-  if (err.message !== e.message) err.message = e.message;
-  if (e.stack) err.stack = e.stack;
+  const err = withWorkerText(instantiate(e), e);
   if (e.code) (err as NodeJS.ErrnoException).code = e.code;
   return err;
 }
