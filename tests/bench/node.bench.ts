@@ -23,12 +23,16 @@ async function ingest(dir: string, files: string[]): Promise<{ ours: Throughput;
     config: { rules: [{ name: 'bench-none', modality: ['NONE'] }], log: { level: 'warn' } },
   });
   const peer = { host: '127.0.0.1', port: node.dicomPort, aeTitle: 'SHARPXR' };
-  const ours = await measureStoreThroughput({ label: 'SharpXR node', peer, files, config, runs: 3, repeat: 3 });
+  // One unmeasured pass first, for both peers: the first association also pays for JIT
+  // compilation and the database's first queries, which no long-running node pays again.
+  await measureStoreThroughput({ label: 'warm-up', peer, files, config, runs: 1, repeat: 1 });
+  const ours = await measureStoreThroughput({ label: 'SharpXR node', peer, files, config, runs: 5, repeat: 3 });
   await node.stop();
   const scpDir = join(dir, 'storescp');
   const scp = await startStorescp(scpDir);
+  await measureStoreThroughput({ label: 'warm-up', peer: scp, files, config, runs: 1, repeat: 1 });
   const theirs = await measureStoreThroughput({
-    label: 'DCMTK storescp', peer: scp, files, config, runs: 3, repeat: 3,
+    label: 'DCMTK storescp', peer: scp, files, config, runs: 5, repeat: 3,
     beforeRun: () => { for (const f of readdirSync(scpDir)) rmSync(join(scpDir, f), { recursive: true, force: true }); },
   });
   await scp.stop();
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
   try {
     const files = readdirSync(CHEST_DIR).filter((f) => f.endsWith('.dcm')).map((f) => join(CHEST_DIR, f));
     const mb = files.reduce((s, f) => s + statSync(f).size, 0) / 1e6;
-    console.log(`ingest: ${files.length} chest files, ${mb.toFixed(1)} MB, sent 3x per association, 3 runs`);
+    console.log(`ingest: ${files.length} chest files, ${mb.toFixed(1)} MB, sent 3x per association, 5 runs after a warm-up`);
     const { ours, storescp } = await ingest(join(tmp.dir, 'ingest'), files);
     console.log(formatThroughput(ours));
     console.log(formatThroughput(storescp));
