@@ -82,7 +82,7 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
     onQueued: () => worker.notify(),
   });
   const listener = await startListener({
-    aeTitle: config.dicom.aeTitle, host: config.dicom.host, port: config.dicom.port,
+    aeTitle: config.dicom.aeTitle, host: config.dicom.host, port: config.dicom.port, maxAssociations: config.dicom.maxAssociations,
     allowedCallingAeTitles: config.dicom.allowedCallingAeTitles.length > 0 ? config.dicom.allowedCallingAeTitles : undefined,
     storeDir: ctx.dirs.store, sink: countingSink(sink, metrics), logger: log.child({ component: 'ingest' }),
     onStoreResult: (r) => {

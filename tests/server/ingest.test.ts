@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SHARPXR_IMPLEMENTATION_CLASS_UID } from '../../server/src/derive/uids.js';
 import { startListener, type IngestOutcome, type IngestSink, type Listener, type StoredInstance } from '../../server/src/ingest/index.js';
@@ -213,6 +215,25 @@ describe('DICOM listener with DCMTK peers', { skip: NO_DCMTK }, () => {
       await strict.close();
     }
     assert.equal((await echoscu(peer)).code, 0, 'still serving');
+  });
+
+  it('refuses associations beyond maxAssociations transiently, and serves again when one closes', async () => {
+    const limited = await startListener({ aeTitle: 'SHARPXR', port: 0, host: '127.0.0.1', storeDir: join(tmp.dir, 'limited'), sink: new RecordingSink(), maxAssociations: 1 });
+    const holder = connect(limited.port, '127.0.0.1');
+    try {
+      await once(holder, 'connect');
+      const limitedPeer = { host: '127.0.0.1', port: limited.port, aeTitle: 'SHARPXR' };
+      const refused = await echoscu(limitedPeer);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /Association Rejected[\s\S]*Local Limit Exceeded/);
+      holder.destroy();
+      await once(holder, 'close');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await echoscu(limitedPeer)).code, 0, 'served again once the first connection closed');
+    } finally {
+      holder.destroy();
+      await limited.close();
+    }
   });
 
   it('throughput: storescu to this listener vs to storescp (printed, not asserted)', { skip: !HAVE_SHARED && NO_SHARED }, async () => {

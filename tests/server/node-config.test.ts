@@ -19,6 +19,7 @@ describe('node config', () => {
     assert.equal(c.dicom.aeTitle, 'SHARPXR');
     assert.equal(c.dicom.port, 11112);
     assert.deepEqual(c.dicom.allowedCallingAeTitles, []);
+    assert.equal(c.dicom.maxAssociations, 32);
     assert.equal(c.http.host, '127.0.0.1');
     assert.equal(c.dataDir, join(tmp.dir, 'var'));
     assert.equal(c.databaseUrl, `file:${join(tmp.dir, 'var', 'sharpxr.db')}`);

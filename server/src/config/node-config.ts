@@ -25,6 +25,8 @@ export interface NodeConfig {
     readonly port: number;
     /** Empty: any calling AE title may associate. */
     readonly allowedCallingAeTitles: readonly string[];
+    /** More associations at once are rejected transiently (the sender retries). */
+    readonly maxAssociations: number;
   };
   readonly http: { readonly host: string; readonly port: number };
   /** Received instances, derived objects and the embedded database live here. */
@@ -117,13 +119,16 @@ export function parseNodeConfig(raw: Record<string, unknown>, base: string, env:
 }
 
 function dicomSection(r: Reader): NodeConfig['dicom'] {
-  r.only(['aeTitle', 'host', 'port', 'allowedCallingAeTitles']);
+  r.only(['aeTitle', 'host', 'port', 'allowedCallingAeTitles', 'maxAssociations']);
   const aeTitle = aeTitleOf(r, 'aeTitle', 'SHARPXR');
   const allowed = r.stringList('allowedCallingAeTitles', []);
   allowed.forEach((ae, i) => {
     if (!AE_TITLE.test(ae.trim())) throw new ConfigError(`${r.path('allowedCallingAeTitles')}[${i}]: "${ae}" is not an AE title`);
   });
-  return { aeTitle, host: r.string('host', '0.0.0.0'), port: r.integer('port', 11112, 0, 65535), allowedCallingAeTitles: allowed.map((a) => a.trim()) };
+  return {
+    aeTitle, host: r.string('host', '0.0.0.0'), port: r.integer('port', 11112, 0, 65535),
+    allowedCallingAeTitles: allowed.map((a) => a.trim()), maxAssociations: r.integer('maxAssociations', 32, 1, 1000),
+  };
 }
 
 function httpSection(r: Reader): NodeConfig['http'] {

@@ -11,6 +11,8 @@ export interface AssociationPolicy {
   readonly allowedCallingAeTitles?: readonly string[];
   /** The node is shutting down: refuse, transiently, so the sender retries later. */
   readonly closing: boolean;
+  /** As many associations as allowed are open: refuse, transiently (local limit exceeded). */
+  readonly atLimit?: boolean;
 }
 
 export type AssociationVerdict =
@@ -21,6 +23,9 @@ export type AssociationVerdict =
 export function negotiateAssociation(a: Association, policy: AssociationPolicy): AssociationVerdict {
   if (policy.closing) {
     return { accept: false, result: RejectResult.Transient, source: RejectSource.ServiceProviderPresentation, reason: RejectReason.TemporaryCongestion, why: 'shutting down' };
+  }
+  if (policy.atLimit) {
+    return { accept: false, result: RejectResult.Transient, source: RejectSource.ServiceProviderPresentation, reason: RejectReason.LocalLimitExceeded, why: 'too many associations' };
   }
   const ae = decideAeTitles(a.getCalledAeTitle(), a.getCallingAeTitle(), policy.aeTitle, policy.allowedCallingAeTitles);
   if (!ae.accept) {

@@ -29,6 +29,11 @@ export interface ListenerOptions {
   readonly maxPduLength?: number;
   /** Bytes of a data set buffered in memory before the socket is paused (default 1 MiB). */
   readonly writeBufferBytes?: number;
+  /**
+   * Associations served at once (default 32); more are rejected transiently with "local limit
+   * exceeded", so a modality retries instead of the node running out of memory or files.
+   */
+  readonly maxAssociations?: number;
   /** A connection idle this long is closed (default 5 minutes). */
   readonly idleTimeoutMs?: number;
   /** Called after every C-STORE response (success or not), e.g. for metrics. Must not throw. */
@@ -50,6 +55,7 @@ export const DEFAULT_MAX_PDU_LENGTH = 64 * 1024;
 const DEFAULT_WRITE_BUFFER = 1024 * 1024;
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60 * 1000;
 const DEFAULT_GRACE_MS = 30_000;
+const DEFAULT_MAX_ASSOCIATIONS = 32;
 
 export async function startListener(options: ListenerOptions): Promise<Listener> {
   validateOptions(options);
@@ -72,6 +78,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     deps: { layout, sink: options.sink, logger },
     ...(options.onStoreResult ? { onStoreResult: options.onStoreResult } : {}),
     isClosing: () => closing,
+    openConnections: () => connections.size,
+    maxAssociations: options.maxAssociations ?? DEFAULT_MAX_ASSOCIATIONS,
     tempPath: (id) => join(layout.tmpDir, `${id}-${++tempCounter}-${randomBytes(3).toString('hex')}.part`),
   };
 
@@ -128,6 +136,9 @@ function validateOptions(o: ListenerOptions): void {
   const pdu = o.maxPduLength;
   if (pdu !== undefined && (!Number.isInteger(pdu) || pdu < 4096 || pdu > 16 * 1024 * 1024)) {
     throw new TypeError(`invalid maxPduLength ${pdu} (4096..16 MiB)`);
+  }
+  if (o.maxAssociations !== undefined && (!Number.isInteger(o.maxAssociations) || o.maxAssociations < 1)) {
+    throw new TypeError(`invalid maxAssociations ${o.maxAssociations}`);
   }
   if (!o.storeDir) throw new TypeError('storeDir is required');
 }

@@ -33,6 +33,9 @@ export interface ScpContext {
   readonly deps: StoreDeps;
   readonly onStoreResult?: (result: StoreResult) => void;
   isClosing(): boolean;
+  /** Connections open now, this one included (bounded by maxAssociations). */
+  openConnections(): number;
+  readonly maxAssociations: number;
   tempPath(associationId: string): string;
 }
 
@@ -173,7 +176,7 @@ export class StoreScp extends dimse.Scp {
     this.callingAe = a.getCallingAeTitle().trim();
     const fields = { calledAeTitle: a.getCalledAeTitle().trim(), remote: `${this.conn.remoteAddress}:${this.conn.remotePort}` };
     const { aeTitle, allowedCallingAeTitles } = this.ctx;
-    const verdict = negotiateAssociation(a, { aeTitle, ...(allowedCallingAeTitles ? { allowedCallingAeTitles } : {}), closing: this.ctx.isClosing() });
+    const verdict = negotiateAssociation(a, { aeTitle, ...(allowedCallingAeTitles ? { allowedCallingAeTitles } : {}), closing: this.ctx.isClosing(), atLimit: this.ctx.openConnections() > this.ctx.maxAssociations });
     if (!verdict.accept) {
       this.sendAssociationReject(verdict.result, verdict.source, verdict.reason);
       this.log('warn', { ...fields, reason: verdict.why }, 'association rejected');
