@@ -16,6 +16,13 @@ check_node() {
 
 # Reproducible install from package-lock.json; plain install while there is no lock file yet.
 npm_install() {
+  # npm ci rebuilds native addons from source (no prebuilt downloads here): about a minute.
+  # Skip it when node_modules was installed from this very lockfile and nothing changed since.
+  if [ -f node_modules/.package-lock.json ] && [ -f package-lock.json ] \
+     && [ -z "$(find package-lock.json package.json server/package.json -newer node_modules/.package-lock.json 2>/dev/null)" ]; then
+    echo "npm dependencies are up to date"
+    return 0
+  fi
   if [ -f package-lock.json ]; then
     npm ci --no-audit --no-fund
   else
