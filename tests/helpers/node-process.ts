@@ -10,6 +10,8 @@ const CLI = join(ROOT, 'server', 'src', 'cli', 'index.ts');
 
 export interface NodeProcess {
   readonly httpUrl: string;
+  /** The config file it was started with (for `sharpxr jobs … --config`). */
+  readonly configFile: string;
   readonly dicomPort: number;
   readonly proc: ChildProcess;
   /** Parsed JSON log records so far. */
@@ -72,7 +74,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     }
   }, 60_000, 'the node to start', 100);
   return {
-    httpUrl, dicomPort: o.dicomPort, proc, records,
+    httpUrl, configFile, dicomPort: o.dicomPort, proc, records,
     waitForLog: (match, timeoutMs, what) => waitFor(() => {
       if (dead) throw new Error(`the node exited while waiting for ${what}:\n${stderr}`);
       return records().find(match);

@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { main } from '../../server/src/cli/index.js';
 import { tempDir } from './helpers.js';
 import { startNodeProcess, storescu, type NodeProcess } from '../helpers/node-process.js';
 import { dcmtkMissing, freePort, orthancMissing, startOrthanc, waitFor, type OrthancHandle } from '../helpers/orthanc.js';
@@ -67,11 +68,27 @@ describe('node policies', { skip }, () => {
   it('guard "hold": a flagged image is not sent, and the job says so', async () => {
     const n = await node('hold', { processing: { maxClippedFraction: 0, guardPolicy: 'hold' } });
     const before = (await derivedInstances(orthanc)).length;
-    await send(n, freshInstance(join(tmp.dir, 'in'), 'hold'));
+    const heldFile = freshInstance(join(tmp.dir, 'in'), 'hold');
+    const heldUid = execFileSync('dcmdump', ['+P', '0008,0018', heldFile], { encoding: 'utf8' }).match(/\[([\d.]+)\]/)![1];
+    await send(n, heldFile);
     const done = await n.waitForLog((r) => r.msg === 'job held by the guard policy (not sent)', 30_000, 'the held job');
     assert.equal(done.held, true);
     assert.ok(!n.records().some((r) => r.msg === 'derived instance sent'));
     assert.equal((await derivedInstances(orthanc)).length, before);
+    // A person decides to send it anyway: it goes out marked GUARD, and only this once.
+    const out: string[] = [];
+    const code = await main(['jobs', 'send-held', String(done.jobId), '--config', n.configFile], { out: (l) => out.push(l), err: (l) => out.push(l) });
+    assert.equal(code, 0, out.join('\n'));
+    const sent = await n.waitForLog((r) => r.msg === 'job exported' && r.jobId === done.jobId, 30_000, 'the released job');
+    assert.equal(sent.held, false);
+    assert.equal(sent.guardFlagged, true);
+    const all = await waitFor(async () => {
+      const now = await derivedInstances(orthanc);
+      return now.length === before + 1 ? now : undefined;
+    }, 10_000, 'the released image in Orthanc');
+    const released = all.find((t) => (t.SourceImageSequence as { ReferencedSOPInstanceUID?: string }[])[0]?.ReferencedSOPInstanceUID === heldUid);
+    assert.ok(released, 'the derived image of the held source');
+    assert.match(String(released.SeriesDescription), /GUARD/);
     await n.stop();
   });
 

@@ -283,6 +283,27 @@ describe('retry and release', () => {
     await assert.rejects(queue.retry('no-such-job'), JobStateError);
   });
 
+  it('sendHeld queues a guard-held job again with the override, audited; other jobs are refused', async () => {
+    const { db, queue, clock, newJob } = await fixture();
+    const held = (await queue.enqueue(await newJob(1))).job;
+    const sent = (await queue.enqueue(await newJob(2))).job;
+    await queue.claim('w', 60_000);
+    await queue.complete(held.id, 'w', { ...RESULT, guardFlagged: true, held: true });
+    await queue.claim('w', 60_000);
+    await queue.complete(sent.id, 'w', RESULT);
+    assert.equal((await queue.get(held.id))?.held, true);
+    await assert.rejects(queue.sendHeld(sent.id), /only jobs held by the guard/);
+    clock.advance(1_000);
+    const again = await queue.sendHeld(held.id, 'dr-who');
+    assert.equal(again.state, 'queued');
+    assert.equal(again.guardOverride, true);
+    assert.equal(again.attempts, 0);
+    assert.equal((await queue.claim('w', 60_000))?.guardOverride, true);
+    await assert.rejects(queue.sendHeld(held.id), /processing/);
+    const events = await listAudit(db, { subject: `job:${held.id}` });
+    assert.deepEqual(events.map((e) => [e.actor, e.action]), [['dr-who', 'job.send-held']]);
+  });
+
   it('release gives a claimed job back without counting the attempt', async () => {
     const { queue, newJob } = await fixture();
     const job = (await queue.enqueue(await newJob(1))).job;

@@ -9,6 +9,7 @@ import type { Command, Io } from './command.js';
 const HELP = `usage: sharpxr jobs list [--state <state>] [--limit <n>] [--config <file>]
        sharpxr jobs retry <job id>... [--config <file>]
        sharpxr jobs retry --all-dead [--config <file>]
+       sharpxr jobs send-held <job id>... [--config <file>]   send images the guard held, marked GUARD
 
 states: ${JOB_STATES.join(', ')}`;
 
@@ -21,7 +22,7 @@ export const jobsCommand: Command = {
       options: { config: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' }, 'all-dead': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     const [action, ...ids] = positionals;
-    if (values.help || (action !== 'list' && action !== 'retry')) {
+    if (values.help || (action !== 'list' && action !== 'retry' && action !== 'send-held')) {
       (values.help ? io.out : io.err)(HELP);
       return values.help ? 0 : 2;
     }
@@ -31,9 +32,13 @@ export const jobsCommand: Command = {
     try {
       const queue = new PrismaJobQueue(db);
       if (action === 'list') return await list(queue, io, values.state, values.limit);
+      if (action === 'send-held') {
+        for (const id of ids) io.out(`${(await queue.sendHeld(id, actor())).id} queued (guard override)`);
+        return 0;
+      }
       const targets = values['all-dead'] ? (await queue.list({ state: 'dead', limit: 10_000 })).map((j) => j.id) : ids;
       for (const id of targets) {
-        const job = await queue.retry(id, `cli:${process.env.USER ?? 'unknown'}`);
+        const job = await queue.retry(id, actor());
         io.out(`${job.id} ${job.state}`);
       }
       return 0;
@@ -43,6 +48,10 @@ export const jobsCommand: Command = {
   },
 };
 
+function actor(): string {
+  return `cli:${process.env.USER ?? 'unknown'}`;
+}
+
 async function list(queue: PrismaJobQueue, io: Io, state: string | undefined, limit: string | undefined): Promise<number> {
   if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) {
     io.err(`sharpxr jobs: unknown state "${state}" (${JOB_STATES.join(', ')})`);
@@ -50,7 +59,8 @@ async function list(queue: PrismaJobQueue, io: Io, state: string | undefined, li
   }
   const jobs = await queue.list({ ...(state ? { state: state as JobState } : {}), limit: Number(limit ?? 100) });
   for (const j of jobs) {
-    io.out([j.id, j.state, `attempts=${j.attempts}/${j.maxAttempts}`, j.sopInstanceUid, j.lastError ?? ''].join('\t').trimEnd());
+    const state = j.held ? `${j.state} (held by the guard)` : j.state;
+    io.out([j.id, state, `attempts=${j.attempts}/${j.maxAttempts}`, j.sopInstanceUid, j.lastError ?? ''].join('\t').trimEnd());
   }
   return 0;
 }

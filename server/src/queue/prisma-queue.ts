@@ -150,6 +150,30 @@ export class PrismaJobQueue implements JobQueue {
     return toJob(row);
   }
 
+  async sendHeld(jobId: string, actor = 'operator'): Promise<Job> {
+    const now = this.now();
+    const current = await this.db.job.findUnique({ where: { id: jobId } });
+    if (!current) throw new JobStateError(`no job ${jobId}`);
+    if (current.state !== 'exported' || current.held !== true) {
+      throw new JobStateError(`job ${jobId} is ${current.state}${current.held ? ' (held)' : ''}: only jobs held by the guard can be sent anyway`);
+    }
+    let row: JobRow;
+    try {
+      row = await this.db.job.update({
+        where: { id: jobId, state: 'exported', updatedAt: current.updatedAt },
+        data: { state: 'queued', attempts: 0, guardOverride: true, nextRunAt: now, finishedAt: null, updatedAt: now },
+      });
+    } catch (err) {
+      if (isPrismaError(err, 'P2025')) throw new JobStateError(`job ${jobId} changed while being released`);
+      throw err;
+    }
+    await recordAudit(this.db, {
+      at: now, actor, action: 'job.send-held', subject: jobSubject(jobId),
+      detail: { guardClippedFraction: current.guardClippedFraction, guardMaxChange: current.guardMaxChange },
+    });
+    return toJob(row);
+  }
+
   async get(jobId: string): Promise<Job | null> {
     const row = await this.db.job.findUnique({ where: { id: jobId } });
     return row ? toJob(row) : null;
@@ -225,6 +249,7 @@ function toJob(row: JobRow): Job {
     modelId: row.modelId, modelVersion: row.modelVersion, paramsHash: row.paramsHash,
     state: asJobState(row.state), attempts: row.attempts, maxAttempts: row.maxAttempts, nextRunAt: row.nextRunAt,
     leaseOwner: row.leaseOwner, leaseExpiresAt: row.leaseExpiresAt, lastError: row.lastError,
+    held: row.held === true, guardOverride: row.guardOverride,
     createdAt: row.createdAt, updatedAt: row.updatedAt,
   };
 }

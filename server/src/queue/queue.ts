@@ -27,6 +27,10 @@ export interface Job extends NewJob {
   readonly leaseOwner: string | null;
   readonly leaseExpiresAt: Date | null;
   readonly lastError: string | null;
+  /** Held by the guard policy: processed, not sent. */
+  readonly held: boolean;
+  /** An operator chose to send it anyway (sendHeld); the worker then ignores the hold policy. */
+  readonly guardOverride: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

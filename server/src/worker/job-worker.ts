@@ -135,7 +135,8 @@ export class JobWorker {
     const started = performance.now();
     const path = await this.deps.instancePath(job.instanceId);
     const processed = await stage('process', () => this.deps.process(path, job));
-    const held = processed.guard.flagged && this.deps.guardPolicy === 'hold';
+    // An operator's "send anyway" (sendHeld) overrides the hold; GUARD stays in the description.
+    const held = processed.guard.flagged && this.deps.guardPolicy === 'hold' && !job.guardOverride;
     if (processed.guard.flagged) this.deps.metrics.guardTrips.inc({ policy: this.deps.guardPolicy });
     const main = await stage('derive', () => processed.derived({ secondaryCapture: false }));
     let exportMs = 0;
