@@ -13,6 +13,7 @@ import { closeHttp, createApp, listenHttp } from './http/app.js';
 import { startListener, type Listener } from './ingest/index.js';
 import type { Logger } from './node/logger.js';
 import { NodeMetrics } from './node/metrics.js';
+import { scheduleRetention } from './node/retention.js';
 import { PipelineWorker } from './pipeline/pipeline-worker.js';
 import { PrismaDeliveryLog, PrismaJobQueue } from './queue/index.js';
 import { DEFAULT_RULES, parseRules, selectInstance } from './rules/index.js';
@@ -93,6 +94,10 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   ctx.closers.push(() => listener.close());
   worker.start();
   ctx.closers.push(() => worker.stop());
+  if (config.retentionDays > 0) {
+    const stopSweep = scheduleRetention({ db: ctx.db, storeDir: ctx.dirs.store, derivedDir: ctx.dirs.derived, retentionDays: config.retentionDays, log });
+    ctx.closers.push(async () => stopSweep());
+  }
 
   const state = { stopping: false };
   const health = createHealth({ config, db: ctx.db, queue, listener, model, state });

@@ -31,6 +31,8 @@ export interface NodeConfig {
   readonly http: { readonly host: string; readonly port: number };
   /** Received instances, derived objects and the embedded database live here. */
   readonly dataDir: string;
+  /** Days a finished instance's files are kept (0: forever); see node/retention.ts. */
+  readonly retentionDays: number;
   readonly databaseUrl: string;
   readonly inference: InferenceConfig;
   readonly processing: {
@@ -101,12 +103,13 @@ export function readConfigFile(file: string): Record<string, unknown> {
 /** Validates a raw (already env-merged) object; `base` resolves relative paths. */
 export function parseNodeConfig(raw: Record<string, unknown>, base: string, env: NodeJS.ProcessEnv = {}): NodeConfig {
   const r = new Reader(raw, '');
-  r.only(['dicom', 'http', 'dataDir', 'database', 'model', 'processing', 'queue', 'destinations', 'rules', 'log']);
+  r.only(['dicom', 'http', 'dataDir', 'retentionDays', 'database', 'model', 'processing', 'queue', 'destinations', 'rules', 'log']);
   const dataDir = absolute(r.string('dataDir', 'var'), base);
   const config: NodeConfig = {
     dicom: dicomSection(r.section('dicom')),
     http: httpSection(r.section('http')),
     dataDir,
+    retentionDays: r.integer('retentionDays', 14, 0, 3650),
     databaseUrl: databaseUrl(r.section('database'), dataDir, base),
     inference: inferenceSection(r.section('model'), base, env),
     processing: processingSection(r.section('processing')),

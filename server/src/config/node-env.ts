@@ -14,6 +14,7 @@ export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   SHARPXR_HTTP_HOST: ['http', 'host'],
   SHARPXR_HTTP_PORT: ['http', 'port'],
   SHARPXR_DATA_DIR: ['dataDir'],
+  SHARPXR_RETENTION_DAYS: ['retentionDays'],
   SHARPXR_DATABASE_URL: ['database', 'url'],
   SHARPXR_STRENGTH: ['processing', 'strength'],
   SHARPXR_GUARD_POLICY: ['processing', 'guardPolicy'],

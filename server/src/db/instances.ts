@@ -56,7 +56,8 @@ export async function recordInstance(db: Database, instance: StoredInstance, sel
       "bodyPartExamined" = excluded."bodyPartExamined", "viewPosition" = excluded."viewPosition",
       "seriesDescription" = excluded."seriesDescription", "path" = excluded."path", "sizeBytes" = excluded."sizeBytes",
       "callingAeTitle" = excluded."callingAeTitle", "associationId" = excluded."associationId",
-      "receivedAt" = excluded."receivedAt", "status" = excluded."status", "skipReason" = excluded."skipReason"
+      "receivedAt" = excluded."receivedAt", "status" = excluded."status", "skipReason" = excluded."skipReason",
+      "purgedAt" = NULL
     RETURNING "id", "sopInstanceUid", "studyInstanceUid"`;
   const row = rows[0];
   if (!row) throw new Error(`recording instance ${instance.sopInstanceUid} returned no row`);
