@@ -2,12 +2,13 @@
 // `run(args, io)` that returns the process exit code, so commands are testable
 // in-process and the bin script stays a one-liner.
 import { denoiseCommand } from './denoise.js';
+import { checkCommand } from './check.js';
 import { instancesCommand } from './instances.js';
 import { jobsCommand } from './jobs.js';
 import { startCommand } from './start.js';
 import { consoleIo, type Command, type Io } from './command.js';
 
-const COMMANDS: readonly Command[] = [startCommand, denoiseCommand, jobsCommand, instancesCommand];
+const COMMANDS: readonly Command[] = [startCommand, checkCommand, denoiseCommand, jobsCommand, instancesCommand];
 
 export const EXIT_USAGE = 2;
 
