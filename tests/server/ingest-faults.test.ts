@@ -13,7 +13,8 @@ import { startListener, type IngestOutcome, type IngestSink, type Listener, type
 import { readMetaHeader } from '../../server/src/pipeline/decode/meta.js';
 import { dcmtk } from './dicom-builders.js';
 import { ROOT, tempDir } from './helpers.js';
-import { HAVE_DCMTK, rawCStore, storescu, writeStorescuConfig, STORAGE_SOP_CLASSES, type Peer, type StorescuConfig } from '../helpers/dcmtk.js';
+import { HAVE_DCMTK, storescu, writeStorescuConfig, STORAGE_SOP_CLASSES, type Peer, type StorescuConfig } from '../helpers/dcmtk.js';
+import { rawCStore } from '../helpers/raw-scu.js';
 
 const FIXTURE = join(ROOT, 'tests', 'fixtures', 'dicom', 'CR-MONO1-10-chest_dcmbench_explicitLE.dcm');
 const FIXTURE_SOP_INSTANCE = '1.2.392.200036.9125.0.19950720112207';
