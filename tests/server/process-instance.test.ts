@@ -11,8 +11,9 @@ import {
   SECONDARY_CAPTURE_SOP_CLASS, canonicalJson, derivedSeriesInstanceUid, derivedSopInstanceUid,
 } from '../../server/src/derive/index.js';
 import {
-  DecodePool, MalformedDicomError, decodePixels, inThreadDecoder, parseDicom,
+  DecodePool, MalformedDicomError, UnsupportedImageError, decodePixels, inThreadDecoder, parseDicom,
 } from '../../server/src/pipeline/decode/index.js';
+import { nativeFile } from './dicom-builders.js';
 import { DEFAULT_GUARD, GuardError } from '../../server/src/pipeline/guard/index.js';
 import { ModelRunner } from '../../server/src/pipeline/infer/index.js';
 import { describeModel, type DescribedDenoiser } from '../../server/src/pipeline/model-info.js';
@@ -144,5 +145,13 @@ describe('processInstance (shipped model, committed CR fixture)', () => {
     writeFileSync(bad, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.from('truncated')]));
     await assert.rejects(processInstance({ path: bad }, deps), MalformedDicomError);
     await assert.rejects(processInstance({ path: FIXTURE }, { ...deps, guard: { ...DEFAULT_GUARD, strength: 2 } }), GuardError);
+  });
+
+  it('refuses a multi-frame object instead of deriving frame 0 alone', async () => {
+    const multi = join(tmp.dir, 'multi.dcm');
+    const spec = { width: 32, height: 32, bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 0, frames: 2 } as const;
+    writeFileSync(multi, nativeFile(spec, new Uint16Array(32 * 32 * 2).map((_, i) => i % 4096)));
+    await assert.rejects(processInstance({ path: multi }, deps), (err: Error) =>
+      err instanceof UnsupportedImageError && /2 frames: only single-frame radiographs/.test(err.message));
   });
 });

@@ -9,7 +9,7 @@
 // denormalize; deriveInstance builds a derived object from that. processInstance does both.
 
 import { buildDerived, type DeriveOptions, type DerivedObject } from '../derive/index.js';
-import type { DecodedImage, InstanceDecoder, ParsedDicom, StoredPixels } from './decode/index.js';
+import { UnsupportedImageError, type DecodedImage, type InstanceDecoder, type ParsedDicom, type StoredPixels } from './decode/index.js';
 import { denoiseImage } from './denoise-image.js';
 import type { GuardOptions, GuardReport } from './guard/index.js';
 import type { DescribedDenoiser, ModelInfo } from './model-info.js';
@@ -80,6 +80,11 @@ export async function denoiseInstance(input: { path: string }, deps: ProcessInst
   // Parameters first: invalid guard options fail before any work is done.
   const params = processingParams(deps);
   const decoded = await deps.decoder.decode(input.path);
+  // CR and DX images are single-frame by their IODs. A derived object of frame 0 alone would
+  // silently drop the other frames, so a multi-frame object is refused instead.
+  if (decoded.image.numberOfFrames > 1) {
+    throw new UnsupportedImageError(`${decoded.image.numberOfFrames} frames: only single-frame radiographs are processed`);
+  }
   const out = await denoiseImage(decoded.image, deps.model, {
     ...(deps.guard ? { guard: deps.guard } : {}),
     ...(deps.window ? { window: deps.window } : {}),
