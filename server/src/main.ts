@@ -73,7 +73,10 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
     process: createProcessor({ config, denoise: (path) => model.denoise(path), derivedDir: ctx.dirs.derived }),
     send: (destination, path) => sendInstance(destination, path, { callingAeTitle: config.dicom.aeTitle, timeoutMs: 60_000, logger: log.child({ destination: destination.name }) }),
     destinations, guardPolicy: config.processing.guard.policy, log, metrics,
-  }, { workerId, concurrency: config.processing.concurrency, leaseMs: config.queue.leaseMs, pollMs: config.queue.pollMs });
+  }, {
+    workerId, concurrency: config.processing.concurrency, leaseMs: config.queue.leaseMs, pollMs: config.queue.pollMs,
+    outageMs: config.queue.destinationOutageHours * 3_600_000,
+  });
 
   const paramsHash = model.paramsHash;
   const sink = createIngestSink({

@@ -67,6 +67,28 @@ describe('completion and failure', () => {
     assert.equal(JSON.parse(audit[0]!.detailJson ?? '{}').reason, 'attempts exhausted');
   });
 
+  it('an outage failure gives the attempt back, backs off by its own step, and keeps the derived object', async () => {
+    const { queue, clock, newJob } = await fixture({ maxAttempts: 2, backoff: { baseMs: 1_000, maxMs: 8_000 }, random: () => 0.5 });
+    const job = (await queue.enqueue(await newJob(1))).job;
+    const derived = { path: '/d/x.dcm', sopInstanceUid: '2.25.5', seriesInstanceUid: '2.25.6', guardClippedFraction: 0.02, guardMaxChange: 3, guardFlagged: false };
+    const delays: number[] = [];
+    for (let failures = 1; failures <= 6; failures++) {
+      const claimed = await queue.claim('w', 60_000);
+      assert.equal(claimed?.attempts, 1, 'never more than one attempt used');
+      if (failures > 1) assert.deepEqual(claimed?.derived, derived, 'the next attempt finds the derived object');
+      const after = await queue.fail(job.id, 'w', 'pacs: ECONNREFUSED', { keepAttempt: true, backoffStep: failures, derived });
+      assert.equal(after.state, 'failed');
+      assert.equal(after.attempts, 0);
+      delays.push(after.nextRunAt.getTime() - clock.t);
+      clock.advance(60_000);
+    }
+    assert.deepEqual(delays, [1_000, 2_000, 4_000, 8_000, 8_000, 8_000], 'by delivery failures, capped');
+    // A manual retry drops the derived object: whatever was fixed must apply.
+    await queue.claim('w', 60_000);
+    await queue.fail(job.id, 'w', 'refused', { retryable: false });
+    assert.equal((await queue.retry(job.id)).derived, null);
+  });
+
   it('sends a non-retryable failure straight to dead', async () => {
     const { db, queue, newJob } = await fixture();
     const job = (await queue.enqueue(await newJob(1))).job;

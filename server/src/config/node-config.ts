@@ -54,6 +54,8 @@ export interface NodeConfig {
     readonly backoffMaxMs: number;
     readonly leaseMs: number;
     readonly pollMs: number;
+    /** A destination unreachable for less than this does not use up its jobs' attempts. */
+    readonly destinationOutageHours: number;
   };
   readonly destinations: readonly DestinationConfig[];
   /** Validated by the rules module (parseRules); undefined selects the default rule set. */
@@ -185,7 +187,7 @@ function processingSection(r: Reader): NodeConfig['processing'] {
 }
 
 function queueSection(r: Reader): NodeConfig['queue'] {
-  r.only(['maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'leaseMs', 'pollMs']);
+  r.only(['maxAttempts', 'backoffBaseMs', 'backoffMaxMs', 'leaseMs', 'pollMs', 'destinationOutageHours']);
   const backoffBaseMs = r.integer('backoffBaseMs', 5_000, 10, 3_600_000);
   const backoffMaxMs = r.integer('backoffMaxMs', 600_000, 10, 86_400_000);
   if (backoffMaxMs < backoffBaseMs) throw new ConfigError(`${r.path('backoffMaxMs')}: must be at least backoffBaseMs (${backoffBaseMs})`);
@@ -194,6 +196,8 @@ function queueSection(r: Reader): NodeConfig['queue'] {
     backoffBaseMs, backoffMaxMs,
     leaseMs: r.integer('leaseMs', 120_000, 1_000, 3_600_000),
     pollMs: r.integer('pollMs', 500, 10, 60_000),
+    // Three days covers a PACS down over a long weekend; past it a human should look.
+    destinationOutageHours: r.number('destinationOutageHours', 72, 0, 24 * 365),
   };
 }
 

@@ -18,7 +18,7 @@ import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.
 import { claimNextJobId } from './claim.js';
 import {
   JOB_STATES, JobStateError, LeaseLostError,
-  type EnqueueResult, type Job, type JobQueue, type JobResult, type JobState, type NewJob,
+  type DerivedFacts, type EnqueueResult, type FailOptions, type Job, type JobQueue, type JobResult, type JobState, type NewJob,
 } from './queue.js';
 
 export interface PrismaJobQueueOptions {
@@ -97,19 +97,22 @@ export class PrismaJobQueue implements JobQueue {
     });
   }
 
-  async fail(jobId: string, workerId: string, error: string, options: { retryable?: boolean } = {}): Promise<Job> {
+  async fail(jobId: string, workerId: string, error: string, options: FailOptions = {}): Promise<Job> {
     const now = this.now();
     const current = await this.db.job.findUnique({ where: { id: jobId } });
     if (!current || current.state !== 'processing' || current.leaseOwner !== workerId) throw new LeaseLostError(jobId, workerId);
     const retryable = options.retryable !== false;
-    const dead = !retryable || current.attempts >= current.maxAttempts;
+    const dead = !retryable || (!options.keepAttempt && current.attempts >= current.maxAttempts);
     const lastError = error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH)}…` : error;
+    const step = options.backoffStep ?? current.attempts;
     const next: Prisma.JobUpdateInput = dead
       ? { state: 'dead', finishedAt: now }
-      : { state: 'failed', nextRunAt: new Date(now.getTime() + backoffDelayMs(current.attempts, this.backoff, this.random)) };
+      : { state: 'failed', nextRunAt: new Date(now.getTime() + backoffDelayMs(step, this.backoff, this.random)) };
+    if (!dead && options.keepAttempt) next.attempts = { decrement: 1 };
     // The attempts guard pins the decision above to the row we read.
-    const row = await this.leased(jobId, workerId, { ...next, lastError, leaseOwner: null, leaseExpiresAt: null, updatedAt: now },
-      { attempts: current.attempts });
+    const row = await this.leased(jobId, workerId, {
+      ...next, ...derivedColumns(options.derived), lastError, leaseOwner: null, leaseExpiresAt: null, updatedAt: now,
+    }, { attempts: current.attempts });
     if (dead) {
       await recordAudit(this.db, {
         at: now, actor: workerId, action: 'job.dead-lettered', subject: jobSubject(jobId),
@@ -137,7 +140,9 @@ export class PrismaJobQueue implements JobQueue {
     try {
       row = await this.db.job.update({
         where: { id: jobId, state: current.state, updatedAt: current.updatedAt },
-        data: { state: 'queued', attempts: 0, nextRunAt: now, leaseOwner: null, leaseExpiresAt: null, finishedAt: null, updatedAt: now },
+        // The derived object is dropped: whatever was fixed before a manual retry (config, model)
+        // must apply, so the image is processed again.
+        data: { state: 'queued', attempts: 0, nextRunAt: now, leaseOwner: null, leaseExpiresAt: null, finishedAt: null, updatedAt: now, ...derivedColumns(null) },
       });
     } catch (err) {
       if (isPrismaError(err, 'P2025')) throw new JobStateError(`job ${jobId} changed while being retried`);
@@ -243,13 +248,29 @@ function asJobState(state: string): JobState {
   throw new Error(`unknown job state in the database: ${state}`);
 }
 
+function derivedFacts(row: JobRow): DerivedFacts | null {
+  const { derivedPath, derivedSopInstanceUid, derivedSeriesInstanceUid, guardClippedFraction, guardMaxChange, guardFlagged } = row;
+  if (derivedPath === null || derivedSopInstanceUid === null || derivedSeriesInstanceUid === null
+    || guardClippedFraction === null || guardMaxChange === null || guardFlagged === null) return null;
+  return { path: derivedPath, sopInstanceUid: derivedSopInstanceUid, seriesInstanceUid: derivedSeriesInstanceUid, guardClippedFraction, guardMaxChange, guardFlagged };
+}
+
+/** The Job columns of DerivedFacts (null clears them; undefined leaves them). */
+function derivedColumns(d: DerivedFacts | null | undefined): Prisma.JobUpdateInput {
+  if (d === undefined) return {};
+  return {
+    derivedPath: d?.path ?? null, derivedSopInstanceUid: d?.sopInstanceUid ?? null, derivedSeriesInstanceUid: d?.seriesInstanceUid ?? null,
+    guardClippedFraction: d?.guardClippedFraction ?? null, guardMaxChange: d?.guardMaxChange ?? null, guardFlagged: d?.guardFlagged ?? null,
+  };
+}
+
 function toJob(row: JobRow): Job {
   return {
     id: row.id, instanceId: row.instanceId, sopInstanceUid: row.sopInstanceUid, studyInstanceUid: row.studyInstanceUid,
     modelId: row.modelId, modelVersion: row.modelVersion, paramsHash: row.paramsHash,
     state: asJobState(row.state), attempts: row.attempts, maxAttempts: row.maxAttempts, nextRunAt: row.nextRunAt,
     leaseOwner: row.leaseOwner, leaseExpiresAt: row.leaseExpiresAt, lastError: row.lastError,
-    held: row.held === true, guardOverride: row.guardOverride,
+    held: row.held === true, guardOverride: row.guardOverride, derived: derivedFacts(row),
     createdAt: row.createdAt, updatedAt: row.updatedAt,
   };
 }

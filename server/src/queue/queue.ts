@@ -31,6 +31,8 @@ export interface Job extends NewJob {
   readonly held: boolean;
   /** An operator chose to send it anyway (sendHeld); the worker then ignores the hold policy. */
   readonly guardOverride: boolean;
+  /** The derived object of an earlier attempt (kept when only its export failed), or null. */
+  readonly derived: DerivedFacts | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -46,6 +48,30 @@ export interface JobResult {
   /** Not sent by policy (guard 'hold'): the job ends 'exported' with held = true. */
   readonly held: boolean;
   readonly timingsMs: Readonly<Record<string, number>>;
+}
+
+/** What an attempt that processed the image but failed to export keeps for the next one. */
+export interface DerivedFacts {
+  readonly path: string;
+  readonly sopInstanceUid: string;
+  readonly seriesInstanceUid: string;
+  readonly guardClippedFraction: number;
+  readonly guardMaxChange: number;
+  readonly guardFlagged: boolean;
+}
+
+export interface FailOptions {
+  /** False: dead-letter at once (no retry can help). Default true. */
+  readonly retryable?: boolean;
+  /**
+   * Give the attempt back: the failure was the destination's (down, busy), not the image's, so
+   * an outage of any length does not exhaust the job's attempts. The caller bounds the outage.
+   */
+  readonly keepAttempt?: boolean;
+  /** Backoff step to use instead of the attempt count (e.g. consecutive failed deliveries). */
+  readonly backoffStep?: number;
+  /** Keep the derived object so the next attempt sends it without processing again. */
+  readonly derived?: DerivedFacts;
 }
 
 export interface EnqueueResult {
@@ -67,7 +93,7 @@ export interface JobQueue {
    * Records the error; schedules a retry with backoff, or dead-letters after the last attempt
    * (or at once when retryable is false). Throws LeaseLostError if the job is no longer ours.
    */
-  fail(jobId: string, workerId: string, error: string, options?: { retryable?: boolean }): Promise<Job>;
+  fail(jobId: string, workerId: string, error: string, options?: FailOptions): Promise<Job>;
   /** Gives a claimed job back untouched (graceful shutdown); attempts are not counted. Throws LeaseLostError. */
   release(jobId: string, workerId: string): Promise<void>;
   /** Dead or failed -> queued now, attempts reset; recorded in the audit trail as done by `actor`. */

@@ -11,8 +11,10 @@ import type { Destination, SendOutcome } from '../export/types.js';
 import type { Logger } from '../node/logger.js';
 import type { NodeMetrics } from '../node/metrics.js';
 import type { GuardPolicy } from '../pipeline/guard/index.js';
-import type { Job, JobQueue, JobResult } from '../queue/queue.js';
-import { classifyError, PermanentJobError } from './errors.js';
+import type { FailOptions, Job, JobQueue, JobResult } from '../queue/queue.js';
+import { classifyError, type ClassifiedError } from './errors.js';
+import { exportToDestinations, type ExportFailure } from './export-step.js';
+import { reusableProcessing } from './reuse.js';
 
 export interface DerivedFile {
   readonly path: string;
@@ -29,7 +31,8 @@ export interface ProcessedInstance {
 
 export interface DeliveryLog {
   sentDestinations(jobId: string): Promise<ReadonlySet<string>>;
-  record(jobId: string, destination: string, outcome: SendOutcome): Promise<unknown>;
+  /** Records one attempt; returns the delivery's attempt count and when it was first tried. */
+  record(jobId: string, destination: string, outcome: SendOutcome): Promise<{ readonly attempts: number; readonly createdAt: Date }>;
 }
 
 export interface WorkerDeps {
@@ -50,6 +53,8 @@ export interface WorkerOptions {
   readonly concurrency: number;
   readonly leaseMs: number;
   readonly pollMs: number;
+  /** How long a destination may stay unreachable before its jobs count attempts again. */
+  readonly outageMs: number;
 }
 
 export class JobWorker {
@@ -131,18 +136,19 @@ export class JobWorker {
   }
 
   private async runJob(job: Job, log: Logger): Promise<void> {
-    log.info({}, 'job started');
     const started = performance.now();
-    const path = await this.deps.instancePath(job.instanceId);
-    const processed = await stage('process', () => this.deps.process(path, job));
+    const reused = await reusableProcessing(job, this.deps);
+    log.info({ reused: reused !== null }, 'job started');
+    const processed = reused ?? await stage('process', async () => this.deps.process(await this.deps.instancePath(job.instanceId), job));
     // An operator's "send anyway" (sendHeld) overrides the hold; GUARD stays in the description.
     const held = processed.guard.flagged && this.deps.guardPolicy === 'hold' && !job.guardOverride;
-    if (processed.guard.flagged) this.deps.metrics.guardTrips.inc({ policy: this.deps.guardPolicy });
+    if (processed.guard.flagged && !reused) this.deps.metrics.guardTrips.inc({ policy: this.deps.guardPolicy });
     const main = await stage('derive', () => processed.derived({ secondaryCapture: false }));
     let exportMs = 0;
     if (!held) {
       const t = performance.now();
-      await this.exportAll(job, processed, log);
+      const failure = await stage('export', () => exportToDestinations(job, processed, this.deps, log));
+      if (failure) return this.failExport(job, failure, main, processed, log);
       exportMs = performance.now() - t;
     }
     const timingsMs = { ...processed.timingsMs, exportMs, totalMs: performance.now() - started };
@@ -159,43 +165,41 @@ export class JobWorker {
       held ? 'job held by the guard policy (not sent)' : 'job exported');
   }
 
-  private async exportAll(job: Job, processed: ProcessedInstance, log: Logger): Promise<void> {
-    const sent = await this.deps.deliveries.sentDestinations(job.id);
-    const failures: { destination: string; outcome: Extract<SendOutcome, { ok: false }> }[] = [];
-    for (const destination of this.deps.destinations) {
-      if (sent.has(destination.name)) continue;
-      const file = await processed.derived({ secondaryCapture: destination.secondaryCapture === true });
-      const outcome = await this.deps.send(destination, file.path);
-      await this.deps.deliveries.record(job.id, destination.name, outcome);
-      this.deps.metrics.exported.inc({ destination: destination.name, outcome: outcome.ok ? 'sent' : 'failed' });
-      if (outcome.ok) log.info({ destination: destination.name, status: outcome.status }, 'derived instance sent');
-      else failures.push({ destination: destination.name, outcome });
-    }
-    if (failures.length > 0) {
-      const message = failures.map((f) => `${f.destination}: ${f.outcome.error}`).join('; ');
-      const retryable = failures.every((f) => f.outcome.retryable);
-      throw retryable ? new ExportError(message) : new PermanentJobError(`export: ${message}`);
-    }
+  /**
+   * A destination that is down or busy is an outage, not a fault of the image: within
+   * `outageMs` of its first failed delivery the attempt is given back (so a PACS down for hours
+   * does not dead-letter every image) and retried with backoff, sending the kept derived object.
+   * Past that, or for a refusal no retry can fix, attempts count as usual.
+   */
+  private async failExport(job: Job, failure: ExportFailure, main: DerivedFile, processed: ProcessedInstance, log: Logger): Promise<void> {
+    const outage = failure.retryable && Date.now() - failure.since.getTime() < this.options.outageMs;
+    const hours = Math.round(this.options.outageMs / 3_600_000);
+    const message = `export: ${failure.message}${failure.retryable && !outage ? ` (unreachable for over ${hours} h)` : ''}`;
+    const g = processed.guard;
+    const derived = { path: main.path, sopInstanceUid: main.sopInstanceUid, seriesInstanceUid: main.seriesInstanceUid,
+      guardClippedFraction: g.clippedFraction, guardMaxChange: g.maxChange, guardFlagged: g.flagged };
+    await this.recordFailure(job, { message, retryable: failure.retryable, stage: 'export' },
+      { derived, ...(outage ? { keepAttempt: true, backoffStep: failure.failures } : {}) }, log);
   }
 
   private async failJob(job: Job, err: unknown, log: Logger): Promise<void> {
-    const { message, retryable, stage: failedStage } = classifyError(err);
+    await this.recordFailure(job, classifyError(err), {}, log);
+  }
+
+  private async recordFailure(job: Job, failure: ClassifiedError, options: FailOptions, log: Logger): Promise<void> {
+    const { message, retryable, stage: failedStage } = failure;
     this.deps.metrics.failed.inc({ stage: failedStage });
     try {
-      const after = await this.deps.queue.fail(job.id, this.options.workerId, message, { retryable });
+      const after = await this.deps.queue.fail(job.id, this.options.workerId, message, { ...options, retryable });
       if (after.state === 'dead') this.deps.metrics.deadLettered.inc();
       const level = after.state === 'dead' ? 'error' : 'warn';
-      log[level]({ error: message, state: after.state, nextRunAt: after.nextRunAt.toISOString() },
+      log[level]({ error: message, state: after.state, nextRunAt: after.nextRunAt.toISOString(), attemptKept: options.keepAttempt === true },
         after.state === 'dead' ? 'job dead-lettered' : 'job failed; will retry');
     } catch (failErr) {
       // Lease lost or database down: the lease will expire and the job comes back.
       log.error({ err: failErr, error: message }, 'could not record the job failure');
     }
   }
-}
-
-class ExportError extends Error {
-  override name = 'ExportError';
 }
 
 /** Tags an error with the stage it came from, for the metrics and the job's error text. */
