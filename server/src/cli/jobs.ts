@@ -15,7 +15,7 @@ states: ${JOB_STATES.join(', ')}`;
 
 export const jobsCommand: Command = {
   name: 'jobs',
-  summary: 'list jobs, retry dead-lettered ones',
+  summary: 'list jobs, retry dead-lettered ones, send guard-held ones anyway',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args: [...args], allowPositionals: true,
