@@ -74,6 +74,19 @@ describe('sharpxr jobs / instances', () => {
     assert.ok(audit.some((a) => a.action.includes('retry') && a.actor.startsWith('cli:')), JSON.stringify(audit));
   });
 
+  it('shows one job with its audit trail', async () => {
+    const c = captured();
+    assert.equal(await main(['jobs', 'show', deadJobId, '--config', configFile], c.io), 0);
+    const shown = JSON.parse(c.out.join('\n'));
+    assert.equal(shown.id, deadJobId);
+    assert.equal(shown.sopInstanceUid, '1.2.3.1');
+    assert.deepEqual(shown.deliveries, []);
+    assert.ok(shown.audit.some((a: { action: string }) => a.action === 'job.dead-lettered'));
+    const missing = captured();
+    assert.equal(await main(['jobs', 'show', 'nope', '--config', configFile], missing.io), 1);
+    assert.match(missing.err.join('\n'), /no job nope/);
+  });
+
   it('rejects an unknown state', async () => {
     const c = captured();
     assert.equal(await main(['jobs', 'list', '--state', 'lost', '--config', configFile], c.io), 2);

@@ -1,12 +1,13 @@
-// `sharpxr jobs [list|retry]`: look at the queue and send dead-lettered jobs back, without the
-// admin console (which does the same through the same queue).
+// `sharpxr jobs [list|show|retry|send-held]`: look at the queue and act on it without the admin
+// console (which does the same through the same queue).
 import { parseArgs } from 'node:util';
 import { loadNodeConfig } from '../config/index.js';
-import { migrateDatabase, openDatabase } from '../db/index.js';
-import { JOB_STATES, PrismaJobQueue, type JobState } from '../queue/index.js';
+import { listAudit, migrateDatabase, openDatabase, type Database } from '../db/index.js';
+import { JOB_STATES, PrismaDeliveryLog, PrismaJobQueue, type JobState } from '../queue/index.js';
 import type { Command, Io } from './command.js';
 
 const HELP = `usage: sharpxr jobs list [--state <state>] [--limit <n>] [--config <file>]
+       sharpxr jobs show <job id> [--config <file>]      the job, its deliveries and its audit trail (JSON)
        sharpxr jobs retry <job id>... [--config <file>]
        sharpxr jobs retry --all-dead [--config <file>]
        sharpxr jobs send-held <job id>... [--config <file>]   send images the guard held, marked GUARD
@@ -22,7 +23,7 @@ export const jobsCommand: Command = {
       options: { config: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' }, 'all-dead': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     const [action, ...ids] = positionals;
-    if (values.help || (action !== 'list' && action !== 'retry' && action !== 'send-held')) {
+    if (values.help || !['list', 'show', 'retry', 'send-held'].includes(action ?? '')) {
       (values.help ? io.out : io.err)(HELP);
       return values.help ? 0 : 2;
     }
@@ -32,6 +33,7 @@ export const jobsCommand: Command = {
     try {
       const queue = new PrismaJobQueue(db);
       if (action === 'list') return await list(queue, io, values.state, values.limit);
+      if (action === 'show') return await show(db, ids, io);
       if (action === 'send-held') {
         for (const id of ids) io.out(`${(await queue.sendHeld(id, actor())).id} queued (guard override)`);
         return 0;
@@ -47,6 +49,25 @@ export const jobsCommand: Command = {
     }
   },
 };
+
+async function show(db: Database, ids: readonly string[], io: Io): Promise<number> {
+  if (ids.length !== 1) {
+    io.err('sharpxr jobs show: give one job id');
+    return 2;
+  }
+  const job = await db.job.findUnique({ where: { id: ids[0] } });
+  if (!job) {
+    io.err(`sharpxr jobs show: no job ${ids[0]}`);
+    return 1;
+  }
+  const { timingsJson, ...fields } = job;
+  io.out(JSON.stringify({
+    ...fields, timingsMs: timingsJson ? JSON.parse(timingsJson) : null,
+    deliveries: await new PrismaDeliveryLog(db).list(job.id),
+    audit: await listAudit(db, { subject: `job:${job.id}` }),
+  }, null, 2));
+  return 0;
+}
 
 function actor(): string {
   return `cli:${process.env.USER ?? 'unknown'}`;
