@@ -57,8 +57,9 @@ interface Context {
 
 async function startServices(config: NodeConfig, log: Logger, ctx: Context): Promise<RunningNode> {
   const metrics = new NodeMetrics();
-  // Decode and inference run in a worker thread: onnxruntime blocks the thread it runs on for
-  // seconds per image, and the listener and /health must keep answering meanwhile.
+  // Decode and inference run in a child process: onnxruntime blocks the thread it runs on for
+  // seconds per image, and the listener and /health must keep answering meanwhile; a native
+  // abort inside onnxruntime kills only the child (restarted, the job retried).
   const model = await startPipeline(config, log, metrics);
   ctx.closers.push(() => model.close());
   const queue = new PrismaJobQueue(ctx.db, {

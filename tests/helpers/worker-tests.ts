@@ -1,10 +1,11 @@
-// Shared pieces of the worker-thread tests (decode-worker, pipeline-worker): running server
-// modules as the build ships them (compiled to JavaScript in a temporary folder and run by
-// plain `node`, no tsx, so a worker thread has to find its .js entry beside the compiled
-// module just as it would in server/dist), and measuring how long the event loop was blocked.
+// Shared pieces of the worker tests (decode-worker's threads, pipeline-worker's child
+// process): running server modules as the build ships them (compiled to JavaScript in a
+// temporary folder and run by plain `node`, no tsx, so a worker has to find its .js entry
+// beside the compiled module just as it would in server/dist), measuring how long the event
+// loop was blocked, and whether a process is still there.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -67,5 +68,27 @@ export async function maxTimerLag<T>(work: () => Promise<T>): Promise<{ lag: num
     return { lag, ms: performance.now() - started, result };
   } finally {
     clearInterval(timer);
+  }
+}
+
+/**
+ * Whether process `pid` still runs. A zombie counts as gone: an orphan's reaper (PID 1 in a
+ * container) may be slow to collect it, but it holds no memory and runs nothing.
+ */
+export function processAlive(pid: number): boolean {
+  if (existsSync('/proc/self/stat')) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return false;
+    }
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z'; // "pid (comm) S ...": the state follows the last ')'
+  }
+  try {
+    process.kill(pid, 0); // no /proc (macOS): signal 0 only checks
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,24 +1,23 @@
-// Decode + denoise in a worker thread (PipelineWorker): the same pixels, guard report and
+// Decode + denoise in a child process (PipelineWorker): the same pixels, guard report and
 // derived object as denoiseInstance in the caller's thread, the same typed errors, an event
-// loop that stays free while a 2000x2128 radiograph runs through the model, a worker that is
-// replaced (model reloaded) when it dies, and the compiled JavaScript finding its entry.
+// loop that stays free while a 2000x2128 radiograph runs through the model, and the compiled
+// JavaScript finding its entry. Crashes, kills and time limits: pipeline-worker-process.test.ts.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Worker } from 'node:worker_threads';
-import { DecodeWorkerError, MalformedDicomError, inThreadDecoder } from '../../server/src/pipeline/decode/index.js';
+import { MalformedDicomError, inThreadDecoder } from '../../server/src/pipeline/decode/index.js';
 import { serializeError } from '../../server/src/pipeline/decode/worker-protocol.js';
 import { DEFAULT_GUARD, GuardError } from '../../server/src/pipeline/guard/index.js';
 import { ModelContractError, ModelRunner, type RunnerOptions } from '../../server/src/pipeline/infer/index.js';
 import { describeModel, type DescribedDenoiser } from '../../server/src/pipeline/model-info.js';
-import { WorkerStoppingError, createNativeGate, inNativeCall, terminateSafely } from '../../server/src/pipeline/native-gate.js';
 import { NormalizeError } from '../../server/src/pipeline/normalize/index.js';
-import { PipelineWorkerError, revivePipelineError } from '../../server/src/pipeline/pipeline-protocol.js';
+import { revivePipelineError } from '../../server/src/pipeline/pipeline-protocol.js';
 import { PipelineWorker } from '../../server/src/pipeline/pipeline-worker.js';
 import { denoiseInstance, deriveInstance, type DenoisedInstance } from '../../server/src/pipeline/process-instance.js';
 import { processingParams, processingParamsHash } from '../../server/src/pipeline/process-params.js';
-import { maxTimerLag, runCompiled } from '../helpers/worker-tests.js';
+import { maxTimerLag, processAlive, runCompiled } from '../helpers/worker-tests.js';
 import { pixelDiff } from './dicom-builders.js';
 import { ROOT, tempDir, testModelPath } from './helpers.js';
 
@@ -29,18 +28,9 @@ const NO_SHARED = `${SHARED} is missing: the 2000x2128 identity and event-loop c
 const BIG = join(SHARED, 'chest', 'DX_chest_966_fixed_J2KR.dcm');
 const HAVE_BIG = existsSync(BIG);
 if (!HAVE_BIG) console.log(`pipeline-worker.test: ${NO_SHARED}`);
-// The same settings in both threads: onnxruntime then computes bit-identical outputs.
+// The same settings in both processes: onnxruntime then computes bit-identical outputs.
 const RUNNER: Omit<RunnerOptions, 'log'> = { providers: ['cpu'] };
 const CLOCK = (): Date => new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 6));
-// When, after posting a file, its worker is in the middle of session.run: measured by the
-// runs below (the fallback fits the fixture on 2 cores). The big file's run lasts seconds,
-// so a stop aimed at its middle surely lands inside it.
-const midRun = { path: FIXTURE, ms: 150 };
-let fixtureMidRunMs = 150;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Everything deriveInstance and the job runner read must match, and so must the derived bytes. */
 function assertSameDenoise(worker: DenoisedInstance, local: DenoisedInstance, label: string): void {
@@ -58,15 +48,6 @@ function assertSameDenoise(worker: DenoisedInstance, local: DenoisedInstance, la
   assert.equal(worker.paramsHash, local.paramsHash, `${label}: paramsHash`);
   const derive = (x: DenoisedInstance): Buffer => Buffer.from(deriveInstance(x, { clock: CLOCK }).derived.bytes);
   assert.ok(derive(worker).equals(derive(local)), `${label}: derived object differs`);
-}
-
-function isWorkerError(pattern: RegExp): (err: unknown) => boolean {
-  return (err: unknown) => {
-    assert.ok(err instanceof PipelineWorkerError, `expected PipelineWorkerError, got ${(err as Error)?.name}: ${(err as Error)?.message}`);
-    assert.ok(err instanceof DecodeWorkerError, 'a dead pipeline worker is as retryable as a dead decode worker');
-    assert.match(err.message, pattern);
-    return true;
-  };
 }
 
 describe('PipelineWorker (shipped model)', () => {
@@ -104,8 +85,6 @@ describe('PipelineWorker (shipped model)', () => {
     assertSameDenoise(a!, reference, 'fixture');
     assertSameDenoise(b!, reference, 'fixture, queued');
     assert.equal(a!.paramsHash, pw.paramsHash);
-    const t = a!.timings;
-    fixtureMidRunMs = midRun.ms = t.readMs + t.decodeMs + t.normalizeMs + t.inferMs / 2;
     for (const [stage, ms] of Object.entries(a!.timings)) assert.ok(Number.isFinite(ms) && ms >= 0, `${stage}: ${ms}`);
   });
 
@@ -117,8 +96,6 @@ describe('PipelineWorker (shipped model)', () => {
     t.diagnostic(`in thread: ${show(inThread)}; worker: ${show(inWorker)}`);
     assert.deepEqual([inWorker.result.image.width, inWorker.result.image.height], [2000, 2128]);
     assertSameDenoise(inWorker.result, inThread.result, 'big DX');
-    const w = inWorker.result.timings;
-    Object.assign(midRun, { path: BIG, ms: w.readMs + w.decodeMs + w.normalizeMs + w.inferMs / 2 });
     // A relation, not a fixed budget: only meaningful when the in-thread run visibly blocks.
     if (inThread.lag > 300) {
       assert.ok(inWorker.lag < inThread.lag / 4, `worker lag ${inWorker.lag} ms vs in-thread ${inThread.lag} ms`);
@@ -143,7 +120,7 @@ describe('PipelineWorker (shipped model)', () => {
   });
 });
 
-describe('PipelineWorker: errors across the thread boundary', () => {
+describe('PipelineWorker: errors across the process boundary', () => {
   it('rebuilds model, guard and normalize errors as their classes', () => {
     for (const err of [new ModelContractError('m'), new GuardError('g'), new NormalizeError('n'), new RangeError('r'), new MalformedDicomError('d')]) {
       const back = revivePipelineError(serializeError(err));
@@ -152,113 +129,21 @@ describe('PipelineWorker: errors across the thread boundary', () => {
     }
   });
 
-  it('rejects start with ModelContractError for a missing or non-ONNX model, leaving no thread', async () => {
-    const workers: Worker[] = [];
-    const onWorker = (w: Worker): number => workers.push(w);
-    await assert.rejects(PipelineWorker.start({ modelPath: join(ROOT, 'no-such-model.onnx'), onWorker }),
+  it('rejects start with ModelContractError for a missing or non-ONNX model, leaving no process', async () => {
+    const children: ChildProcess[] = [];
+    const onChild = (c: ChildProcess): number => children.push(c);
+    await assert.rejects(PipelineWorker.start({ modelPath: join(ROOT, 'no-such-model.onnx'), onChild }),
       (err: unknown) => err instanceof ModelContractError && /model file not found: .*no-such-model\.onnx/.test(err.message));
-    await assert.rejects(PipelineWorker.start({ modelPath: FIXTURE, onWorker }),
+    await assert.rejects(PipelineWorker.start({ modelPath: FIXTURE, onChild }),
       (err: unknown) => err instanceof ModelContractError && /not a readable ONNX file/.test(err.message));
-    assert.equal(workers.length, 2);
-    for (const w of workers) assert.equal(w.threadId, -1, 'the worker thread has ended');
+    assert.equal(children.length, 2);
+    for (const c of children) assert.equal(c.exitCode ?? c.signalCode, 'SIGKILL', 'the child process has ended');
   });
 
-  it('rejects invalid guard options with GuardError before starting a thread', async () => {
+  it('rejects invalid guard options with GuardError before forking', async () => {
     let started = 0;
-    await assert.rejects(PipelineWorker.start({ modelPath: testModelPath(), guard: { ...DEFAULT_GUARD, k: -1 }, onWorker: () => started++ }), GuardError);
+    await assert.rejects(PipelineWorker.start({ modelPath: testModelPath(), guard: { ...DEFAULT_GUARD, k: -1 }, onChild: () => started++ }), GuardError);
     assert.equal(started, 0);
-  });
-});
-
-describe('native-call gate', () => {
-  it('terminates only outside a native call, and refuses new calls once stopping', async () => {
-    const gate = createNativeGate();
-    let release = (): void => {};
-    const call = inNativeCall(gate, () => new Promise<string>((resolve) => (release = () => resolve('done'))));
-    let terminated = false;
-    const worker = { terminate: async () => { terminated = true; return 1; } } as unknown as Worker;
-    const stopping = terminateSafely(worker, gate);
-    await sleep(50);
-    assert.equal(terminated, false, 'waits while the call runs');
-    release();
-    assert.equal(await call, 'done');
-    await stopping;
-    assert.equal(terminated, true, 'terminates once it returned');
-    await assert.rejects(inNativeCall(gate, async () => 1), WorkerStoppingError);
-  });
-});
-
-describe('PipelineWorker: failing workers', () => {
-  const tmp = tempDir('sharpxr-pipeline-worker-fail-');
-  after(() => tmp.cleanup());
-
-  it('fails the task of a killed worker with a retryable error, reloads the model and runs the next task', async () => {
-    const workers: Worker[] = [];
-    const pw = await PipelineWorker.start({ modelPath: testModelPath(), runner: RUNNER, onWorker: (w) => workers.push(w) });
-    try {
-      const pending = pw.denoise(FIXTURE);
-      // A crash, as an out-of-memory or process.exit would end the thread: while it reads and
-      // decodes. (A raw terminate inside session.run would abort this whole process, which
-      // is why PipelineWorker itself never does that; see native-gate.ts.)
-      await workers[0]!.terminate();
-      await assert.rejects(pending, isWorkerError(/exited \(code 1\) while denoising .*CR-MONO1/));
-      const next = await pw.denoise(FIXTURE);
-      assert.equal(next.image.width, 440);
-      assert.equal(workers.length, 2);
-      assert.deepEqual(pw.stats(), { busy: false, queued: 0, restarts: 1 });
-    } finally {
-      await pw.close();
-    }
-    await assert.rejects(pw.denoise(FIXTURE), isWorkerError(/closed/));
-  });
-
-  it('closes while the model runs: fails the task, waits for the run, and the process lives', async (t) => {
-    const pw = await PipelineWorker.start({ modelPath: testModelPath(), runner: RUNNER });
-    await pw.denoise(FIXTURE); // warm, as when midRun was measured
-    const pending = pw.denoise(midRun.path);
-    const settled = pending.then(() => null, (err: unknown) => err); // rejected during close()
-    await sleep(midRun.ms);
-    const started = performance.now();
-    await pw.close();
-    t.diagnostic(`closed ${midRun.ms.toFixed(0)} ms into ${midRun.path}; close took ${(performance.now() - started).toFixed(0)} ms (waiting for the run)`);
-    assert.ok(isWorkerError(/was closed/)(await settled));
-  });
-
-  it('fails a task past its time limit and replaces the worker', async () => {
-    const workers: Worker[] = [];
-    const limit = Math.round(fixtureMidRunMs); // probably inside the run; the outcome is the same either way
-    const pw = await PipelineWorker.start({ modelPath: testModelPath(), runner: RUNNER, taskTimeoutMs: limit, onWorker: (w) => workers.push(w) });
-    try {
-      await assert.rejects(pw.denoise(FIXTURE), isWorkerError(new RegExp(`longer than ${limit} ms`)));
-      // Replaced once the run it is in returns (a run cannot be interrupted).
-      for (let i = 0; i < 3000 && workers.length < 2; i++) await sleep(10);
-      assert.equal(workers.length, 2, 'a replacement worker was started');
-      assert.equal(pw.stats().restarts, 1);
-    } finally {
-      await pw.close();
-    }
-  });
-
-  it('marks itself broken when the model can no longer be loaded after a crash', async () => {
-    const model = join(tmp.dir, 'model.onnx');
-    copyFileSync(testModelPath(), model);
-    const workers: Worker[] = [];
-    const pw = await PipelineWorker.start({ modelPath: model, runner: RUNNER, onWorker: (w) => workers.push(w) });
-    try {
-      rmSync(model);
-      await workers[0]!.terminate(); // an idle crash: replaced at once, and the reloads fail
-      for (let i = 0; i < 500 && workers.length < 2; i++) await sleep(10);
-      // Queued behind the reloads; failed when the third one fails.
-      await assert.rejects(pw.denoise(FIXTURE), (err: unknown) => {
-        isWorkerError(/cannot reload the model: ModelContractError: model file not found/)(err);
-        assert.ok((err as Error).cause instanceof ModelContractError);
-        return true;
-      });
-      assert.equal(workers.length, 4, 'three reloads, then no more');
-      assert.match(pw.stats().broken ?? '', /cannot reload the model/, 'stats() says why, for /health');
-    } finally {
-      await pw.close();
-    }
   });
 });
 
@@ -266,21 +151,26 @@ describe('PipelineWorker from compiled JavaScript', () => {
   const tmp = tempDir('sharpxr-pipeline-dist-');
   after(() => tmp.cleanup());
 
-  it('finds pipeline-worker-entry.js beside pipeline-worker.js, denoises without tsx, and lets the process exit', async () => {
+  it('forks pipeline-worker-entry.js beside pipeline-worker.js, denoises without tsx, and lets the process exit (and the child with it)', async () => {
     const stdout = runCompiled(tmp.dir, ['pipeline/pipeline-worker.ts', 'pipeline/pipeline-worker-entry.ts'], (moduleUrl) => [
       `import { PipelineWorker } from ${moduleUrl('pipeline/pipeline-worker.js')};`,
-      `const pw = await PipelineWorker.start({ modelPath: ${JSON.stringify(testModelPath())}, runner: ${JSON.stringify(RUNNER)} });`,
+      'let pid;',
+      `const pw = await PipelineWorker.start({ modelPath: ${JSON.stringify(testModelPath())}, runner: ${JSON.stringify(RUNNER)}, onChild: (c) => (pid = c.pid) });`,
       `const r = await pw.denoise(${JSON.stringify(FIXTURE)});`,
       'let sum = 0; for (const v of r.pixels) sum += v;',
-      'console.log(JSON.stringify({ type: r.pixels.constructor.name, sum, paramsHash: r.paramsHash }));',
-      '// No close(): an idle worker must not keep the process alive.',
+      'console.log(JSON.stringify({ type: r.pixels.constructor.name, sum, paramsHash: r.paramsHash, pid }));',
+      '// No close(): an idle child must not keep the process alive.',
     ]);
+    const { pid, ...out } = JSON.parse(stdout) as { pid: number };
+    // Its IPC channel closed with the parent: the child ends on 'disconnect'.
+    for (let i = 0; i < 100 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(processAlive(pid), false, `the child ${pid} outlived its parent`);
     const runner = await ModelRunner.load(testModelPath(), RUNNER);
     try {
       const local = await denoiseInstance({ path: FIXTURE }, { decoder: inThreadDecoder, model: describeModel(runner) });
       let sum = 0;
       for (const v of local.pixels) sum += v;
-      assert.deepEqual(JSON.parse(stdout), { type: local.pixels.constructor.name, sum, paramsHash: local.paramsHash });
+      assert.deepEqual(out, { type: local.pixels.constructor.name, sum, paramsHash: local.paramsHash });
     } finally {
       await runner.release();
     }

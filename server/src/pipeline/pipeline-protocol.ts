@@ -1,33 +1,35 @@
-// The messages between pipeline-worker.ts (main thread) and pipeline-worker-entry.ts (the
-// thread that holds the model), how a denoised instance and its errors cross the boundary,
-// and how the thread is started.
+// The messages between pipeline-worker.ts (the node's process) and pipeline-worker-entry.ts
+// (the child process that holds the model), how a denoised instance and its errors cross the
+// boundary, and how the child is started.
 // Errors travel as worker-protocol.ts's {name, message, ...}; this file adds the classes the
 // model, the guard and the normalize stages throw, so the caller's `instanceof` keeps working.
 
-import type { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { DecodeWorkerError } from './decode/index.js';
-import { plainDataset, resultTransferList, reviveError, wholeBuffer, type SerializedError } from './decode/worker-protocol.js';
+import { plainDataset, reviveError, type SerializedError } from './decode/worker-protocol.js';
 import { GuardError, type GuardOptions } from './guard/index.js';
 import { ModelContractError, type RunnerOptions } from './infer/index.js';
 import type { ModelInfo } from './model-info.js';
 import { NormalizeError, type WindowOptions } from './normalize/index.js';
 import type { DenoisedInstance } from './process-instance.js';
-import { startWorkerThread, withWorkerText } from './worker-threads.js';
+import { withWorkerText } from './worker-threads.js';
 
 /**
- * The worker, not the file, failed: it crashed (out of memory, process.exit, terminated), hit
- * the time limit, could not reload the model, or the worker was closed. Worth a retry. A
- * DecodeWorkerError, so code that already treats a dead decode worker as transient treats a
- * dead pipeline worker the same way.
+ * The worker, not the file, failed: its child process died (a native abort, out of memory,
+ * killed), hit the time limit, could not reload the model, or the worker was closed. Worth a
+ * retry. A DecodeWorkerError, so code that already treats a dead decode worker as transient
+ * treats a dead pipeline worker the same way.
  */
 export class PipelineWorkerError extends DecodeWorkerError {
   override name = 'PipelineWorkerError';
 }
 
-/** Runner options as they cross to the worker: a log function cannot be cloned. */
+/** Runner options as they cross to the child: a log function cannot be cloned. */
 export type WorkerRunnerOptions = Omit<RunnerOptions, 'log'>;
 
-/** What the worker needs to load the model and process files (its workerData). */
+/** What the child needs to load the model and process files (its 'load' request). */
 export interface PipelineWorkerConfig {
   readonly modelPath: string;
   readonly runner: WorkerRunnerOptions;
@@ -36,19 +38,22 @@ export interface PipelineWorkerConfig {
   readonly extraParams?: Readonly<Record<string, unknown>>;
 }
 
-/** The worker's workerData: the configuration, and its native-call gate (native-gate.ts). */
-export interface PipelineWorkerData extends PipelineWorkerConfig {
-  readonly gate: Int32Array;
-}
-
 export interface DenoiseTask {
   readonly id: number;
   readonly path: string;
 }
 
+/**
+ * Parent to child: 'load' once, right after the fork (Node holds it until the entry module has
+ * registered its listener); 'denoise' one at a time once the child is ready.
+ */
+export type PipelineRequest =
+  | { readonly type: 'load'; readonly config: PipelineWorkerConfig }
+  | ({ readonly type: 'denoise' } & DenoiseTask);
+
 export type PipelineReply =
   | { readonly type: 'ready'; readonly info: ModelInfo }
-  /** The model (or the codecs) did not load; the worker ends after sending this. */
+  /** The model (or the codecs) did not load; the parent then kills the child. */
   | { readonly type: 'load-failed'; readonly error: SerializedError }
   | { readonly type: 'log'; readonly message: string; readonly level: 'info' | 'warn' }
   | { readonly type: 'result'; readonly id: number; readonly result: DenoisedInstance }
@@ -76,21 +81,48 @@ export function cloneableDenoised(d: DenoisedInstance): DenoisedInstance {
 }
 
 /**
- * The buffers a result can move instead of copy: the denoised pixels, the decoded source
- * pixels and the source's Pixel Data (as the decode pool moves them). Only buffers a view
- * covers whole, so nothing else that shares a buffer gets detached.
+ * Fork a pipeline child: pipeline-worker-entry.js beside this file from compiled JavaScript,
+ * pipeline-worker-entry.ts with tsx's loader from the TypeScript sources (tests).
+ *
+ * 'advanced' serialization (v8's structured clone) keeps typed arrays, Buffers and
+ * ArrayBuffers as they are; JSON would not. execArgv is set, not inherited: the parent's may
+ * hold an `-e` script (which the child would run instead of the entry), --inspect (a port
+ * clash) or test-runner flags. stdout and stderr are the node's, as a worker thread's were,
+ * so a native abort's message is seen.
  */
-export function denoisedTransferList(d: DenoisedInstance): ArrayBuffer[] {
-  const out = new Set(resultTransferList({ parsed: d.parsed, image: d.image, readMs: 0, decodeMs: 0 }));
-  const denoised = wholeBuffer(d.pixels);
-  if (denoised) out.add(denoised);
-  return [...out];
+export function forkPipelineChild(): ChildProcess {
+  const ts = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(`./pipeline-worker-entry.${ts ? 'ts' : 'js'}`, import.meta.url));
+  return fork(entry, [], {
+    serialization: 'advanced', execArgv: ts ? tsxLoader() : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
-/**
- * Start a pipeline thread: pipeline-worker-entry.js beside this file from compiled JavaScript,
- * pipeline-worker-entry.ts from the TypeScript sources (the tsx bootstrap in worker-threads.ts).
- */
-export function createPipelineThread(data: PipelineWorkerData): Worker {
-  return startWorkerThread(import.meta.url, 'pipeline-worker-entry', { workerData: data });
+/** --import of tsx by absolute URL (the child's cwd need not see node_modules), if tsx is there. */
+function tsxLoader(): string[] {
+  try {
+    return ['--import', import.meta.resolve('tsx')];
+  } catch {
+    return []; // a runtime that loads .ts by itself
+  }
+}
+
+/** SIGKILL, safe at any point (even inside an onnxruntime run); resolves once it has exited. */
+export async function killChild(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.ref(); // an idle child is unref'd: its exit must keep a close() awaiting it alive
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** Whether `child` keeps this process alive: its process handle and its IPC channel both do. */
+export function refChild(child: ChildProcess, ref: boolean): void {
+  if (ref) {
+    child.ref();
+    child.channel?.ref();
+  } else {
+    child.unref();
+    child.channel?.unref();
+  }
 }

@@ -1,59 +1,70 @@
-// Entry of the pipeline worker thread (started by pipeline-worker.ts): loads the model once,
+// Entry of the pipeline child process (forked by pipeline-worker.ts): loads the model once,
 // then runs decode -> normalize -> model -> guard -> denormalize for one file at a time and
-// posts the denoised instance back with its pixel buffers transferred, not copied. The main
-// thread sends one task at a time, so a run never competes with another for the cores.
-// Every onnxruntime call runs inside the native-call gate, so the main thread never terminates
-// this thread in the middle of one (which would abort the process; see native-gate.ts).
+// sends the denoised instance back over the IPC channel. The parent sends one task at a time,
+// so a run never competes with another for the cores.
+//
+// A process rather than a worker thread so that a native abort inside onnxruntime ends only
+// this process, and so that the parent can SIGKILL it at any moment: terminating a worker
+// thread while it is inside an onnxruntime call aborts the whole process.
 
-import { parentPort, workerData } from 'node:worker_threads';
 import { initDecoders, inThreadDecoder } from './decode/index.js';
 import { serializeError } from './decode/worker-protocol.js';
 import { ModelRunner, type LogFn } from './infer/index.js';
-import { describeModel, type DescribedDenoiser } from './model-info.js';
-import { inNativeCall } from './native-gate.js';
+import { describeModel } from './model-info.js';
 import {
-  cloneableDenoised, denoisedTransferList, type DenoiseTask, type PipelineReply, type PipelineWorkerData,
+  cloneableDenoised, type DenoiseTask, type PipelineReply, type PipelineRequest, type PipelineWorkerConfig,
 } from './pipeline-protocol.js';
 import { denoiseInstance, type ProcessInstanceDeps } from './process-instance.js';
 
-if (!parentPort) throw new Error('pipeline-worker-entry runs as a worker thread; use PipelineWorker (pipeline-worker.ts)');
-const port = parentPort;
-const { gate, ...config } = workerData as PipelineWorkerData;
+if (!process.send) throw new Error('pipeline-worker-entry runs as a forked child process; use PipelineWorker (pipeline-worker.ts)');
 
-function post(reply: PipelineReply, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(reply, transfer);
+// The parent is gone (exited, crashed, killed with SIGKILL): no task can arrive and no result
+// be delivered any more, so end now (between two tiles) rather than finish the run first.
+process.on('disconnect', () => process.exit(0));
+// Ctrl-C signals the terminal's whole process group and systemd signals every process of the
+// service, but the parent may be finishing a job during its graceful shutdown: it ends this
+// process itself (close), and so does its death (above). SIGKILL still works.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
+
+function send(reply: PipelineReply): void {
+  // The callback takes the error of a send to a parent that is gone; 'disconnect' ends us then.
+  process.send!(reply, undefined, undefined, () => {});
 }
 
 async function run(task: DenoiseTask, deps: ProcessInstanceDeps): Promise<void> {
   try {
     const result = cloneableDenoised(await denoiseInstance({ path: task.path }, deps));
-    post({ type: 'result', id: task.id, result }, denoisedTransferList(result));
+    send({ type: 'result', id: task.id, result }); // throws here if the result cannot be cloned
   } catch (err) {
-    // Also a reply that cannot be cloned: the task fails, the worker (and its model) lives on.
-    post({ type: 'error', id: task.id, error: serializeError(err) });
+    // Also a reply that cannot be cloned: the task fails, the child (and its model) lives on.
+    send({ type: 'error', id: task.id, error: serializeError(err) });
   }
 }
 
-async function load(): Promise<DescribedDenoiser> {
-  const log: LogFn = (message, level) => post({ type: 'log', message, level });
+async function load(config: PipelineWorkerConfig): Promise<ProcessInstanceDeps> {
+  const log: LogFn = (message, level) => send({ type: 'log', message, level });
   // The codec module takes tens of milliseconds to instantiate: load it with the model.
-  const [runner] = await Promise.all([
-    inNativeCall(gate, () => ModelRunner.load(config.modelPath, { ...config.runner, log })),
-    initDecoders(),
-  ]);
-  const { info } = describeModel(runner);
-  // The whole tiled run is one gated call: the tile loop lives inside ModelRunner.
-  return { info, denoise: (pixels, width, height) => inNativeCall(gate, () => runner.denoise(pixels, width, height)) };
+  const [runner] = await Promise.all([ModelRunner.load(config.modelPath, { ...config.runner, log }), initDecoders()]);
+  const { guard, window, extraParams } = config;
+  // Decoding here too: this process is the one to block, and the pixels cross only once.
+  return { decoder: inThreadDecoder, model: describeModel(runner), guard, window, extraParams };
 }
 
-try {
-  const model = await load();
-  const { guard, window, extraParams } = config;
-  // Decoding here too: this thread is the one to block, and the pixels never cross twice.
-  const deps: ProcessInstanceDeps = { decoder: inThreadDecoder, model, guard, window, extraParams };
-  port.on('message', (task: DenoiseTask) => void run(task, deps));
-  post({ type: 'ready', info: model.info });
-} catch (err) {
-  // No listener is registered, so the thread ends by itself once this is sent.
-  post({ type: 'load-failed', error: serializeError(err) });
+let deps: ProcessInstanceDeps | undefined;
+
+async function start(config: PipelineWorkerConfig): Promise<void> {
+  try {
+    deps = await load(config);
+    send({ type: 'ready', info: deps.model.info });
+  } catch (err) {
+    // The parent kills this process once it has read this: exiting here could lose the message.
+    send({ type: 'load-failed', error: serializeError(err) });
+  }
 }
+
+// One listener for both requests, so the channel (and this process) stays up in between. The
+// parent sends tasks only after 'ready'.
+process.on('message', (request: PipelineRequest) => {
+  if (request.type === 'load') void start(request.config);
+  else if (deps) void run(request, deps);
+});

@@ -1,28 +1,32 @@
-// Inference off the event loop. onnxruntime-node's session.run holds its calling thread for
-// the whole run (300-430 ms per 768 tile on 2 cores; ~3 s for a 2000x2128 radiograph), which
-// on the main thread would stall the DICOM listener's C-STORE answers and the HTTP API. One
-// worker thread holds the model instead and runs decode -> normalize -> model -> guard ->
-// denormalize per file; the main thread gets back a DenoisedInstance (pixels transferred, not
-// copied) and derives from it with deriveInstance as before.
+// Inference off the event loop, and out of the node's process. onnxruntime-node's
+// session.run holds its calling thread for the whole run (~3 s for a 2000x2128 radiograph on
+// 2 cores), which on the main thread would stall the DICOM listener's C-STORE answers and the
+// HTTP API. A forked child process holds the model and runs decode -> normalize -> model ->
+// guard -> denormalize per file; the parent gets back a DenoisedInstance and derives from it
+// with deriveInstance as before. The result is copied over the IPC channel (21 MB for a
+// 2000x2128 image: ~45 ms more than a worker thread's transfer, ~20 ms of it on this loop).
 //
-// One thread, one task at a time: a run already uses every core, so a second one in parallel
-// would only make both slower and double the memory. The model is loaded in the worker only.
+// A process, not a worker thread: a native abort in onnxruntime (an allocation failure,
+// "terminate called after throwing ...") kills only the child, and SIGKILL can end the child
+// at any moment, even inside a run, where terminating a worker thread aborts the whole
+// process. So neither the time limit nor close() waits for a run to return.
+//
+// One child, one task at a time: a run already uses every core, so a second one in parallel
+// would only make both slower and double the memory. The model is loaded in the child only.
 //
 // Failures: decode, model, guard and normalize errors come back as the same classes
-// (pipeline-protocol.ts). A worker that dies (uncaught error, out of memory, process.exit,
-// terminated) or exceeds the task time limit fails its task with PipelineWorkerError and is
-// replaced, reloading the model; three replacements in a row that cannot load it mark the
-// worker broken instead of looping.
+// (pipeline-protocol.ts). A child that dies or exceeds the task time limit fails its task with
+// PipelineWorkerError and is replaced, reloading the model; three replacements in a row that
+// cannot load it mark the worker broken instead of looping.
 
-import type { Worker } from 'node:worker_threads';
-import { createNativeGate, terminateSafely } from './native-gate.js';
+import type { ChildProcess } from 'node:child_process';
 import { checkGuardOptions, DEFAULT_GUARD, type GuardOptions } from './guard/index.js';
 import type { LogFn } from './infer/index.js';
 import type { ModelInfo } from './model-info.js';
 import type { WindowOptions } from './normalize/index.js';
 import {
-  PipelineWorkerError, createPipelineThread, revivePipelineError, type DenoiseTask, type PipelineReply,
-  type PipelineWorkerConfig, type WorkerRunnerOptions,
+  PipelineWorkerError, forkPipelineChild, killChild, refChild, revivePipelineError, type DenoiseTask, type PipelineReply,
+  type PipelineRequest, type PipelineWorkerConfig, type WorkerRunnerOptions,
 } from './pipeline-protocol.js';
 import type { DenoisedInstance } from './process-instance.js';
 export { PipelineWorkerError } from './pipeline-protocol.js';
@@ -30,23 +34,23 @@ import { processingParams, processingParamsHash, type ProcessingParams } from '.
 
 export interface PipelineWorkerOptions {
   readonly modelPath: string;
-  /** As for ModelRunner.load, without `log`: the worker's log lines go to onLog. */
+  /** As for ModelRunner.load, without `log`: the child's log lines go to onLog. */
   readonly runner?: WorkerRunnerOptions;
   readonly guard?: GuardOptions;
   readonly window?: WindowOptions;
   readonly extraParams?: Readonly<Record<string, unknown>>;
-  /** A task running longer fails with PipelineWorkerError and the worker is replaced (default 300 s; 0 = no limit). */
+  /** A task running longer fails with PipelineWorkerError and the child is replaced (default 300 s; 0 = no limit). */
   readonly taskTimeoutMs?: number;
   /** The model loader's messages (which provider runs, which were skipped and why). */
   readonly onLog?: LogFn;
-  /** Called with each worker thread as it starts (monitoring; tests use it to kill one). */
-  readonly onWorker?: (worker: Worker) => void;
+  /** Called with each child process as it is forked (monitoring; tests use it to kill one). */
+  readonly onChild?: (child: ChildProcess) => void;
 }
 
 export interface PipelineWorkerStats {
   readonly busy: boolean;
   readonly queued: number;
-  /** Workers that died or timed out and were replaced. */
+  /** Children that died or timed out and were replaced. */
   readonly restarts: number;
   /** Why every task now fails (the model cannot be reloaded): for /health. */
   readonly broken?: string;
@@ -58,18 +62,16 @@ interface Task {
   readonly reject: (err: Error) => void;
 }
 
-interface Thread {
-  readonly worker: Worker;
-  /** Set while the worker is inside an onnxruntime call: see native-gate.ts. */
-  readonly gate: Int32Array;
+interface Child {
+  readonly process: ChildProcess;
   ready: boolean;
-  /** Being terminated (timed out, or the wrong model): no new task goes to it. */
-  retiring?: boolean;
+  /** Being killed (timed out, closed, failed to load, the wrong model): no new task goes to it. */
+  killed?: boolean;
   task?: Task;
   timer?: NodeJS.Timeout;
-  /** Why the model did not load, as the worker reported it. */
+  /** Why the model did not load, as the child reported it. */
   loadError?: Error;
-  /** The uncaught error that is about to end this worker, for the task's error message. */
+  /** A fork or IPC error, for the task's error message. */
   lastError?: Error;
 }
 
@@ -83,7 +85,7 @@ const DEFAULT_TIMEOUT_MS = 300_000;
 const MAX_FAILED_STARTS = 3;
 
 export class PipelineWorker {
-  private thread: Thread | undefined;
+  private child: Child | undefined;
   private readonly queue: Task[] = [];
   private readonly timeoutMs: number;
   private readonly config: PipelineWorkerConfig;
@@ -102,9 +104,9 @@ export class PipelineWorker {
   }
 
   /**
-   * Start the worker and load the model in it. Resolves once the model is loaded; rejects
+   * Fork the child and load the model in it. Resolves once the model is loaded; rejects
    * with the load error (ModelContractError for a missing or non-conforming file) or a
-   * GuardError for invalid guard options, and leaves no thread behind.
+   * GuardError for invalid guard options, and leaves no process behind.
    */
   static async start(options: PipelineWorkerOptions): Promise<PipelineWorker> {
     checkGuardOptions(options.guard ?? DEFAULT_GUARD); // before spending seconds on the model
@@ -134,12 +136,12 @@ export class PipelineWorker {
 
   stats(): PipelineWorkerStats {
     return {
-      busy: Boolean(this.thread?.task), queued: this.queue.length, restarts: this.restarts,
+      busy: Boolean(this.child?.task), queued: this.queue.length, restarts: this.restarts,
       ...(this.broken ? { broken: this.broken.message } : {}),
     };
   }
 
-  /** Read, decode, denoise and guard one file in the worker; tasks run one at a time, in order. */
+  /** Read, decode, denoise and guard one file in the child; tasks run one at a time, in order. */
   denoise(path: string): Promise<DenoisedInstance> {
     if (this.closed) return Promise.reject(new PipelineWorkerError('the pipeline worker is closed'));
     if (this.broken) return Promise.reject(this.broken);
@@ -151,102 +153,108 @@ export class PipelineWorker {
     });
   }
 
-  /** Fail queued and running tasks and stop the worker (freeing the model's memory). */
+  /** Fail queued and running tasks and end the child (freeing the model's memory) at once. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const closedError = (): PipelineWorkerError => new PipelineWorkerError('the pipeline worker was closed');
     for (const task of this.queue.splice(0)) task.reject(closedError());
-    const thread = this.thread;
-    this.thread = undefined;
-    if (!thread) return;
-    this.finish(thread)?.reject(closedError());
-    await terminateSafely(thread.worker, thread.gate);
+    const child = this.child;
+    this.child = undefined;
+    if (!child) return;
+    this.finish(child)?.reject(closedError());
+    await this.kill(child);
   }
 
   private pump(): void {
-    const thread = this.thread;
-    if (!thread?.ready || thread.retiring || thread.task || this.queue.length === 0) return;
+    const child = this.child;
+    if (!child?.ready || child.killed || child.task || this.queue.length === 0) return;
     const task = this.queue.shift()!;
-    thread.task = task;
+    child.task = task;
     if (this.timeoutMs > 0) {
-      thread.timer = setTimeout(() => this.timedOut(thread), this.timeoutMs);
-      thread.timer.unref();
+      child.timer = setTimeout(() => this.timedOut(child), this.timeoutMs);
+      child.timer.unref();
     }
-    thread.worker.postMessage(task.message);
+    this.send(child, { type: 'denoise', ...task.message });
+  }
+
+  private send(child: Child, request: PipelineRequest): void {
+    // Fails only when the child is dying: its 'exit' fails the task.
+    child.process.send(request, (err) => {
+      if (err) child.lastError ??= err;
+    });
   }
 
   /**
-   * Keep the process alive while something waits on the worker (the first load, a task, a
-   * queued task during a restart); an idle worker, model loaded, does not hold it open.
+   * Keep the process alive while something waits on the child (the first load, a task, a
+   * queued task during a restart); an idle child, model loaded, does not hold it open.
    */
   private updateRef(): void {
-    const worker = this.thread?.worker;
-    if (!worker) return;
-    if (this.boot || this.thread?.task || this.queue.length > 0) worker.ref();
-    else worker.unref();
+    if (this.child) refChild(this.child.process, Boolean(this.boot || this.child.task || this.queue.length > 0));
   }
 
-  /** Clears the thread's task (and its timer) and returns it. */
-  private finish(thread: Thread): Task | undefined {
-    const task = thread.task;
-    if (thread.timer) clearTimeout(thread.timer);
-    thread.task = undefined;
-    thread.timer = undefined;
+  /** Clears the child's task (and its timer) and returns it. */
+  private finish(child: Child): Task | undefined {
+    const task = child.task;
+    if (child.timer) clearTimeout(child.timer);
+    child.task = undefined;
+    child.timer = undefined;
     return task;
   }
 
-  private timedOut(thread: Thread): void {
-    const task = this.finish(thread);
-    task?.reject(new PipelineWorkerError(`denoising ${task.message.path} took longer than ${this.timeoutMs} ms; the worker was replaced`));
-    this.retire(thread); // 'exit' replaces it
+  private timedOut(child: Child): void {
+    const task = this.finish(child);
+    task?.reject(new PipelineWorkerError(`denoising ${task.message.path} took longer than ${this.timeoutMs} ms; the pipeline process was replaced`));
+    void this.kill(child); // 'exit' replaces it
   }
 
-  private retire(thread: Thread): void {
-    thread.retiring = true;
-    // A run cannot be interrupted (and terminating inside one aborts the process): the thread ends once it returns.
-    void terminateSafely(thread.worker, thread.gate);
+  private kill(child: Child): Promise<void> {
+    child.killed = true;
+    return killChild(child.process);
   }
 
   private spawn(): void {
-    const gate = createNativeGate();
-    const worker = createPipelineThread({ ...this.config, gate });
-    const thread: Thread = { worker, gate, ready: false };
-    this.thread = thread;
-    worker.on('message', (reply: PipelineReply) => this.onReply(thread, reply));
-    worker.on('messageerror', (err) => this.settle(thread, new PipelineWorkerError(`unreadable reply from the pipeline worker: ${err.message}`)));
-    worker.on('error', (err) => (thread.lastError = err instanceof Error ? err : new Error(String(err))));
-    worker.on('exit', (code) => this.onExit(thread, code));
+    const proc = forkPipelineChild();
+    const child: Child = { process: proc, ready: false };
+    this.child = child;
+    proc.on('message', (reply: PipelineReply) => this.onReply(child, reply));
+    proc.on('error', (err) => {
+      child.lastError ??= err;
+      if (proc.pid === undefined) this.onExit(child, null, null); // the fork failed: no 'exit' comes
+    });
+    proc.on('exit', (code, signal) => this.onExit(child, code, signal));
+    this.send(child, { type: 'load', config: this.config });
     this.updateRef();
-    this.options.onWorker?.(worker);
+    this.options.onChild?.(proc);
   }
 
-  private onReply(thread: Thread, reply: PipelineReply): void {
+  private onReply(child: Child, reply: PipelineReply): void {
     switch (reply.type) {
       case 'log':
         return this.options.onLog?.(reply.message, reply.level);
       case 'ready':
-        return this.onReady(thread, reply.info);
+        return this.onReady(child, reply.info);
       case 'load-failed':
-        thread.loadError = revivePipelineError(reply.error); // the thread ends next; onExit reports it
+        child.loadError = revivePipelineError(reply.error);
+        void this.kill(child); // onExit reports the error
         return;
       default:
-        if (thread.task?.message.id !== reply.id) return; // a late reply for a task that timed out
-        this.settle(thread, reply.type === 'result' ? reply.result : revivePipelineError(reply.error));
+        if (child.task?.message.id !== reply.id) return; // a late reply for a task that timed out
+        this.settle(child, reply.type === 'result' ? reply.result : revivePipelineError(reply.error));
     }
   }
 
-  private settle(thread: Thread, outcome: DenoisedInstance | Error): void {
-    const task = this.finish(thread);
+  private settle(child: Child, outcome: DenoisedInstance | Error): void {
+    const task = this.finish(child);
     if (outcome instanceof Error) task?.reject(outcome);
     else task?.resolve(outcome);
     this.pump();
     this.updateRef();
   }
 
-  private onReady(thread: Thread, info: ModelInfo): void {
-    if (this.thread !== thread) return;
-    thread.ready = true;
+  private onReady(child: Child, info: ModelInfo): void {
+    if (this.child !== child || child.killed) return;
+    child.ready = true;
     this.failedStarts = 0;
     const boot = this.boot;
     this.boot = undefined;
@@ -256,29 +264,38 @@ export class PipelineWorker {
       // made from `info`. Refuse rather than mix two models under one name.
       this.markBroken(new PipelineWorkerError(`the reloaded model differs from the one started with ` +
         `(${JSON.stringify(this.modelInfo)} -> ${JSON.stringify(info)}); restart the node`));
-      this.retire(thread);
+      void this.kill(child);
       return;
     }
     this.pump();
     this.updateRef();
   }
 
-  private onExit(thread: Thread, code: number): void {
-    if (this.thread !== thread) return; // closed, or already replaced
-    this.thread = undefined;
-    const reason = thread.lastError ? `: ${thread.lastError.message}` : '';
+  private onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return; // closed, or already replaced
+    this.child = undefined;
+    const how = `${signal ? `signal ${signal}` : `code ${code}`}${child.lastError ? `: ${child.lastError.message}` : ''}`;
     const boot = this.boot;
     this.boot = undefined;
-    if (boot) return boot.reject(thread.loadError ?? new PipelineWorkerError(`the pipeline worker exited (code ${code}) while loading the model${reason}`, { cause: thread.lastError }));
-    const task = this.finish(thread);
-    task?.reject(new PipelineWorkerError(`the pipeline worker exited (code ${code}) while denoising ${task.message.path}${reason}`, { cause: thread.lastError }));
+    if (boot) return boot.reject(child.loadError ?? new PipelineWorkerError(`the pipeline process exited (${how}) while loading the model`, { cause: child.lastError }));
+    const task = this.finish(child);
+    task?.reject(new PipelineWorkerError(`the pipeline process exited (${how}) while denoising ${task.message.path}`, { cause: child.lastError }));
     if (this.closed || this.broken) return;
     this.restarts++;
-    if (!thread.ready && ++this.failedStarts >= MAX_FAILED_STARTS) {
-      const why = thread.loadError ? `: ${thread.loadError.name}: ${thread.loadError.message}` : ` (exit ${code}${reason})`;
-      return this.markBroken(new PipelineWorkerError(`the pipeline worker cannot reload the model${why}`, { cause: thread.loadError }));
+    if (!child.ready && ++this.failedStarts >= MAX_FAILED_STARTS) {
+      const why = child.loadError ? `: ${child.loadError.name}: ${child.loadError.message}` : ` (exit ${how})`;
+      return this.markBroken(new PipelineWorkerError(`the pipeline worker cannot reload the model${why}`, { cause: child.loadError }));
     }
-    this.spawn();
+    this.respawn();
+  }
+
+  /** A replacement. fork() throws only on unusual errors (ENOMEM): broken then, rather than a loop. */
+  private respawn(): void {
+    try {
+      this.spawn();
+    } catch (err) {
+      this.markBroken(new PipelineWorkerError(`cannot fork the pipeline process: ${(err as Error).message}`, { cause: err }));
+    }
   }
 
   private markBroken(error: Error): void {

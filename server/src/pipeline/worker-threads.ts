@@ -1,10 +1,10 @@
-// What the decode pool (decode/worker-pool.ts) and the pipeline worker (pipeline-worker.ts)
-// share about worker threads: how a thread finds and starts its entry module, from compiled
+// How the decode pool (decode/worker-pool.ts) starts its worker threads, from compiled
 // JavaScript and from the TypeScript sources alike, and how an error rebuilt on the main
-// thread gets back the message and stack the worker saw.
+// thread gets back the message and stack the worker saw (also used for the errors of the
+// pipeline's child process, pipeline-protocol.ts).
 //
-// Stopping a thread is NOT shared: the pipeline worker must never terminate a thread while it
-// is inside an onnxruntime call (that aborts the whole process), see native-gate.ts.
+// The pipeline itself runs in a child process, not a thread: terminating a worker thread while
+// it is inside an onnxruntime call aborts the whole process (pipeline-worker.ts).
 
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 

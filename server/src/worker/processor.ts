@@ -8,7 +8,7 @@ import type { DerivedFile, ProcessedInstance } from './job-worker.js';
 
 export interface ProcessorDeps {
   readonly config: NodeConfig;
-  /** Decode, denoise and guard one file (the pipeline worker thread, or denoiseInstance in tests). */
+  /** Decode, denoise and guard one file (the pipeline child process, or denoiseInstance in tests). */
   readonly denoise: (path: string) => Promise<DenoisedInstance>;
   readonly derivedDir: string;
 }
