@@ -10,7 +10,7 @@ import type { NodeConfig } from './config/index.js';
 import { createIngestSink, instancePath, migrateDatabase, openDatabase, type Database } from './db/index.js';
 import { sendInstance, type Destination } from './export/index.js';
 import { closeHttp, createApp, listenHttp } from './http/app.js';
-import { startListener, type Listener } from './ingest/index.js';
+import { startListener, type IngestSink, type Listener } from './ingest/index.js';
 import type { Logger } from './node/logger.js';
 import { NodeMetrics } from './node/metrics.js';
 import { scheduleRetention } from './node/retention.js';
@@ -130,7 +130,7 @@ async function startPipeline(config: NodeConfig, log: Logger, metrics: NodeMetri
 }
 
 /** Counts what the sink decided; failures are counted from the listener's answers. */
-function countingSink(sink: ReturnType<typeof createIngestSink>, metrics: NodeMetrics): ReturnType<typeof createIngestSink> {
+function countingSink(sink: IngestSink, metrics: NodeMetrics): IngestSink {
   return {
     async record(instance) {
       const outcome = await sink.record(instance);

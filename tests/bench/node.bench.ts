@@ -8,8 +8,8 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir } from '../server/helpers.js';
-import { formatThroughput, measureStoreThroughput, startStorescp, writeStorescuConfig, type Throughput } from '../helpers/dcmtk.js';
-import { startNodeProcess, storescu } from '../helpers/node-process.js';
+import { formatThroughput, measureStoreThroughput, startStorescp, storescu, writeStorescuConfig, type Throughput } from '../helpers/dcmtk.js';
+import { startNodeProcess } from '../helpers/node-process.js';
 import { freePort, orthancMissing, startOrthanc, waitFor } from '../helpers/orthanc.js';
 
 const CHEST_DIR = join(ROOT, '..', 'shared', 'data', 'dicom', 'chest');
@@ -48,8 +48,8 @@ async function endToEnd(dir: string): Promise<{ ms: number; timingsMs: Record<st
   });
   try {
     const t0 = performance.now();
-    const sent = await storescu(['-xv', '-aec', 'SHARPXR', '127.0.0.1', String(nodePort), DX]);
-    if (sent.code !== 0) throw new Error(`storescu failed: ${sent.output}`);
+    const sent = await storescu({ host: '127.0.0.1', port: nodePort, aeTitle: 'SHARPXR' }, [DX], { extraArgs: ['-xv'] });
+    if (sent.code !== 0) throw new Error(`storescu failed: ${sent.stderr}`);
     const receiveMs = performance.now() - t0;
     await waitFor(async () => {
       const found = await orthanc.rest<string[]>('/tools/find', { method: 'POST', body: JSON.stringify({ Level: 'Instance', Query: { SeriesDescription: '*DENOISED*' } }) });

@@ -90,14 +90,3 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     },
   };
 }
-
-/** storescu with Nagle off; resolves with its exit code and output. */
-export function storescu(args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((r) => {
-    const proc = spawn('storescu', [...args], { env: { ...process.env, TCP_NODELAY: '1' } });
-    let output = '';
-    proc.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-    proc.stderr.on('data', (c: Buffer) => { output += c.toString(); });
-    proc.once('exit', (code) => r({ code, output }));
-  });
-}

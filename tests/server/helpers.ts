@@ -1,11 +1,12 @@
 // Shared pieces of the server tests: where the model, Python and fixtures are, seeded
 // random numbers, and small image utilities. No mocks: everything here is real data.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultModelPath, readManifest, repoRoot, weightsFor } from '../../server/src/config/index.js';
 import { readImage, type GrayImage } from '../../server/src/imaging/index.js';
+import { parseDicom } from '../../server/src/pipeline/decode/index.js';
 
 export const ROOT = repoRoot();
 
@@ -144,4 +145,25 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 export function tempDir(prefix = 'sharpxr-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The committed CR fixture (real, 440x440, 10-bit MONOCHROME1). */
+export const FIXTURE_CR = join(ROOT, 'tests', 'fixtures', 'dicom', 'CR-MONO1-10-chest_dcmbench_explicitLE.dcm');
+
+/** SOP Instance UID of a DICOM file, read with the project's own parser. */
+export function sopInstanceUidOf(path: string): string {
+  const uid = parseDicom(readFileSync(path)).dataset['00080018']?.Value?.[0];
+  if (typeof uid !== 'string') throw new Error(`${path} has no SOP Instance UID`);
+  return uid;
+}
+
+/** Copies of the fixture CR named <name>.dcm in `dir`, each with a new SOP Instance UID (DCMTK dcmodify). */
+export function freshFixtureCopies(dir: string, names: readonly string[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  return names.map((name) => {
+    const file = join(dir, `${name}.dcm`);
+    copyFileSync(FIXTURE_CR, file);
+    execFileSync('dcmodify', ['-gin', '-nb', file]);
+    return file;
+  });
 }

@@ -2,30 +2,18 @@
 // C-STORE responses, kill -9 while a job is being processed, and a destination that is down
 // and comes back. Every acknowledged instance must reach the PACS exactly once.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { tempDir } from './helpers.js';
-import { startNodeProcess, storescu, type NodeProcess } from '../helpers/node-process.js';
+import { freshFixtureCopies, sopInstanceUidOf, tempDir } from './helpers.js';
+import { storescu as storescuTo } from '../helpers/dcmtk.js';
+import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { dcmtkMissing, freePort, orthancMissing, startOrthanc, waitFor, type OrthancHandle } from '../helpers/orthanc.js';
 
-const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'dicom', 'CR-MONO1-10-chest_dcmbench_explicitLE.dcm');
 const skip = orthancMissing() ?? dcmtkMissing() ?? false;
 
-/** `count` copies of the fixture CR with new SOP Instance UIDs (DCMTK dcmodify), same study. */
+/** `count` copies of the fixture CR with new SOP Instance UIDs, same study. */
 function distinctInstances(dir: string, count: number): string[] {
-  mkdirSync(dir, { recursive: true });
-  return Array.from({ length: count }, (_, i) => {
-    const file = join(dir, `cr-${i}.dcm`);
-    copyFileSync(FIXTURE, file);
-    execFileSync('dcmodify', ['-gin', '-nb', file]);
-    return file;
-  });
-}
-
-function sopInstanceUid(file: string): string {
-  return execFileSync('dcmdump', ['+P', '0008,0018', file], { encoding: 'utf8' }).match(/\[([\d.]+)\]/)![1]!;
+  return freshFixtureCopies(dir, Array.from({ length: count }, (_, i) => `cr-${i}`));
 }
 
 /** Derived instances in Orthanc whose SourceImageSequence points at `sourceUid`. */
@@ -62,6 +50,8 @@ describe('node crash and outage', { skip }, () => {
     tmp.cleanup();
   });
 
+  const peer = () => ({ host: '127.0.0.1', port: nodePort, aeTitle: 'SHARPXR' });
+
   async function start(dir: string, extra: Record<string, unknown> = {}, port = orthanc.dicomPort): Promise<NodeProcess> {
     const node = await startNodeProcess({
       dir, dicomPort: nodePort, httpPort: await freePort(),
@@ -79,14 +69,14 @@ describe('node crash and outage', { skip }, () => {
     const dir = join(tmp.dir, 'a');
     const files = distinctInstances(join(dir, 'in'), 8);
     const first = await start(dir);
-    const sent = await storescu(['-aec', 'SHARPXR', '127.0.0.1', String(nodePort), ...files]);
-    assert.equal(sent.code, 0, sent.output);
+    const sent = await storescuTo(peer(), files);
+    assert.equal(sent.code, 0, sent.stderr);
     await first.kill9();
     const exportedBefore = first.records().filter((r) => r.msg === 'job exported').length;
     assert.ok(exportedBefore < files.length, `all ${files.length} were exported before the kill; the test proves nothing`);
     const second = await start(dir);
     await waitFor(async () => (await jobCounts(second)).exported === files.length, 60_000, 'all jobs exported after restart');
-    for (const file of files) assert.equal((await derivedOf(orthanc, sopInstanceUid(file))).length, 1, file);
+    for (const file of files) assert.equal((await derivedOf(orthanc, sopInstanceUidOf(file))).length, 1, file);
     await second.stop();
   });
 
@@ -96,14 +86,14 @@ describe('node crash and outage', { skip }, () => {
     // Tiny tiles make the job take over a second, so the kill lands inside it.
     const slow = { model: { tile: 32, overlap: 8 } };
     const first = await start(dir, slow);
-    assert.equal((await storescu(['-aec', 'SHARPXR', '127.0.0.1', String(nodePort), file!])).code, 0);
+    assert.equal((await storescuTo(peer(), [file!])).code, 0);
     await first.waitForLog((r) => r.msg === 'job started', 20_000, 'the job to start');
     await first.kill9();
     assert.ok(!first.records().some((r) => r.msg === 'job exported'), 'the job finished before the kill');
     const second = await start(dir, slow);
     const done = await second.waitForLog((r) => r.msg === 'job exported', 60_000, 'the job to be exported');
     assert.equal(done.attempt, 2, 'the second claim is the second attempt');
-    assert.equal((await derivedOf(orthanc, sopInstanceUid(file!))).length, 1);
+    assert.equal((await derivedOf(orthanc, sopInstanceUidOf(file!))).length, 1);
     await second.stop();
   });
 
@@ -113,7 +103,7 @@ describe('node crash and outage', { skip }, () => {
     const downPort = await freePort();
     // Two attempts only: an outage must not consume them (five failed sends happen below).
     const node = await start(dir, { queue: { leaseMs: 2000, backoffBaseMs: 100, backoffMaxMs: 300, maxAttempts: 2, pollMs: 50 } }, downPort);
-    assert.equal((await storescu(['-aec', 'SHARPXR', '127.0.0.1', String(nodePort), file!])).code, 0);
+    assert.equal((await storescuTo(peer(), [file!])).code, 0);
     await waitFor(() => node.records().filter((r) => r.msg === 'job failed; will retry').length >= 5, 30_000, 'five failed export attempts');
     const pacs = await startOrthanc({ aet: 'ORTHANC', dicomPort: downPort });
     try {
@@ -122,7 +112,7 @@ describe('node crash and outage', { skip }, () => {
       const starts = node.records().filter((r) => r.msg === 'job started');
       assert.equal(starts[0]!.reused, false);
       assert.ok(starts.slice(1).every((r) => r.reused === true), 'retries send the kept derived object without processing again');
-      assert.equal((await derivedOf(pacs, sopInstanceUid(file!))).length, 1);
+      assert.equal((await derivedOf(pacs, sopInstanceUidOf(file!))).length, 1);
       assert.equal((await jobCounts(node)).dead, 0);
     } finally {
       await node.stop();

@@ -3,12 +3,11 @@
 // skipped with a readable reason, and bad input gets a failure status while the node keeps
 // serving. The listener's own tests (ingest*.test.ts) cover the faults byte by byte.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type Database } from '../../server/src/db/index.js';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, sopInstanceUidOf, tempDir } from './helpers.js';
 import { HAVE_DCMTK, storescu as storescuTo, writeStorescuConfig } from '../helpers/dcmtk.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { freePort } from '../helpers/orthanc.js';
@@ -38,7 +37,7 @@ describe('node ingest of every shared radiograph', { skip }, () => {
     assert.equal(sent.code, 0, sent.stderr);
     const rows = await db.instance.findMany();
     const bySop = new Map(rows.map((r) => [r.sopInstanceUid, r]));
-    const distinct = new Set(files.map((f) => execFileSync('dcmdump', ['+P', '0008,0018', f], { encoding: 'utf8' }).match(/\[([\d.]+)\]/)![1]));
+    const distinct = new Set(files.map(sopInstanceUidOf));
     assert.equal(rows.length, distinct.size, 'one row per distinct SOP instance');
     for (const row of rows) {
       assert.ok(existsSync(row.path), row.path);

@@ -1,25 +1,19 @@
 // Policies of the running node, end to end into Orthanc: the fidelity guard's "send-marked"
 // and "hold", Secondary Capture per destination, duplicate sends, and graceful shutdown.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../server/src/cli/index.js';
-import { tempDir } from './helpers.js';
-import { startNodeProcess, storescu, type NodeProcess } from '../helpers/node-process.js';
+import { freshFixtureCopies, sopInstanceUidOf, tempDir } from './helpers.js';
+import { storescu as storescuTo } from '../helpers/dcmtk.js';
+import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { dcmtkMissing, freePort, orthancMissing, startOrthanc, waitFor, type OrthancHandle } from '../helpers/orthanc.js';
 
-const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'dicom', 'CR-MONO1-10-chest_dcmbench_explicitLE.dcm');
 const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
 const skip = orthancMissing() ?? dcmtkMissing() ?? false;
 
 function freshInstance(dir: string, name: string): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}.dcm`);
-  copyFileSync(FIXTURE, file);
-  execFileSync('dcmodify', ['-gin', '-nb', file]);
-  return file;
+  return freshFixtureCopies(dir, [name])[0]!;
 }
 
 async function derivedInstances(orthanc: OrthancHandle): Promise<Record<string, unknown>[]> {
@@ -49,8 +43,8 @@ describe('node policies', { skip }, () => {
   }
 
   async function send(n: NodeProcess, file: string): Promise<void> {
-    const r = await storescu(['-aec', 'SHARPXR', '127.0.0.1', String(n.dicomPort), file]);
-    assert.equal(r.code, 0, r.output);
+    const r = await storescuTo({ host: '127.0.0.1', port: n.dicomPort, aeTitle: 'SHARPXR' }, [file]);
+    assert.equal(r.code, 0, r.stderr);
   }
 
   it('guard "send-marked": a flagged image is sent with GUARD in its series description', async () => {
@@ -69,7 +63,7 @@ describe('node policies', { skip }, () => {
     const n = await node('hold', { processing: { maxClippedFraction: 0, guardPolicy: 'hold' } });
     const before = (await derivedInstances(orthanc)).length;
     const heldFile = freshInstance(join(tmp.dir, 'in'), 'hold');
-    const heldUid = execFileSync('dcmdump', ['+P', '0008,0018', heldFile], { encoding: 'utf8' }).match(/\[([\d.]+)\]/)![1];
+    const heldUid = sopInstanceUidOf(heldFile);
     await send(n, heldFile);
     const done = await n.waitForLog((r) => r.msg === 'job held by the guard policy (not sent)', 30_000, 'the held job');
     assert.equal(done.held, true);

@@ -5,11 +5,6 @@
 import { DecodeError } from '../pipeline/decode/index.js';
 import { DeriveError } from '../derive/index.js';
 
-/** Thrown for failures that no retry can fix. */
-export class PermanentJobError extends Error {
-  override name = 'PermanentJobError';
-}
-
 export interface ClassifiedError {
   readonly message: string;
   readonly retryable: boolean;
@@ -20,7 +15,7 @@ export function classifyError(err: unknown): ClassifiedError {
   const stage = (err as { stage?: string } | null)?.stage ?? 'unknown';
   if (!(err instanceof Error)) return { message: String(err), retryable: true, stage };
   const message = `${err.name}: ${err.message}`;
-  if (err instanceof PermanentJobError || err instanceof DeriveError) return { message, retryable: false, stage };
+  if (err instanceof DeriveError) return { message, retryable: false, stage };
   // Decode errors may cross a worker thread as plain errors carrying the original name.
   if (err instanceof DecodeError || /^(MalformedDicomError|UnsupportedTransferSyntaxError|UnsupportedImageError|DecodeError)$/.test(err.name)) {
     return { message, retryable: false, stage };

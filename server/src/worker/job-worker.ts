@@ -61,7 +61,8 @@ export class JobWorker {
   private running = false;
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Map<string, Job>();
-  private wake: (() => void) | undefined;
+  /** One waker per idle loop (concurrency > 1 has several). */
+  private readonly wakers = new Set<() => void>();
 
   constructor(private readonly deps: WorkerDeps, private readonly options: WorkerOptions) {}
 
@@ -73,7 +74,7 @@ export class JobWorker {
 
   /** New work arrived: skip the rest of the poll interval. */
   notify(): void {
-    this.wake?.();
+    for (const wake of this.wakers) wake();
   }
 
   /**
@@ -108,12 +109,13 @@ export class JobWorker {
 
   private idle(): Promise<void> {
     return new Promise((r) => {
-      const timer = setTimeout(done, this.options.pollMs);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.wakers.delete(done);
         r();
-      }
-      this.wake = done;
+      };
+      const timer = setTimeout(done, this.options.pollMs);
+      this.wakers.add(done);
     });
   }
 

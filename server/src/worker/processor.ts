@@ -13,7 +13,7 @@ export interface ProcessorDeps {
   readonly derivedDir: string;
 }
 
-export function deriveOptions(config: NodeConfig): InstanceDeriveOptions {
+function deriveOptions(config: NodeConfig): InstanceDeriveOptions {
   const p = config.processing;
   return {
     seriesNumberOffset: p.seriesNumberOffset,
