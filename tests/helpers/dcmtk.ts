@@ -6,8 +6,10 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { canConnect, freePort, waitFor } from './orthanc.js';
+
+export { freePort };
 
 export const HAVE_DCMTK = spawnSync('storescu', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -115,34 +117,6 @@ export function writeStorescuConfig(
   return { path, profile: 'SharpXR' };
 }
 
-/** A port nobody listens on right now (bind to 0, read it, release it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export interface Storescp extends Peer {
   stop(): Promise<void>;
 }
@@ -162,7 +136,7 @@ export async function startStorescp(dir: string, options: { aeTitle?: string; bi
   const killOnExit = (): void => void child.kill('SIGKILL');
   process.once('exit', killOnExit);
   try {
-    await waitForPort(port);
+    await waitFor(() => canConnect(port), 10_000, `storescp to listen on port ${port}`);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;

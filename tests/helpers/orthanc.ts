@@ -285,7 +285,7 @@ export async function startStorescp(o: StorescpOptions = {}): Promise<StorescpHa
 }
 
 /** True if something accepts TCP connections on 127.0.0.1:port. */
-function canConnect(port: number): Promise<boolean> {
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => { socket.destroy(); resolve(true); });

@@ -1,16 +1,14 @@
-// Typed access to dcmjs-dimse 0.3.3, and the one Dataset we hand it.
+// Typed access to dcmjs-dimse 0.3.3 for the SCU, and the one Dataset we hand it.
 //
-// Loaded with require(), like pipeline/decode/dcmjs.ts does for dcmjs: dcmjs-dimse require()s
-// dcmjs, and one CommonJS instance of dcmjs (dictionary, log level) is shared by everyone.
+// The module itself is loaded once, with require(), by ingest/dimse.ts (see there and
+// pipeline/decode/dcmjs.ts for why): one CommonJS instance is shared by listener and SCU.
 
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import type * as Dimse from 'dcmjs-dimse';
 import { SHARPXR_IMPLEMENTATION_CLASS_UID, SHARPXR_IMPLEMENTATION_VERSION_NAME } from '../derive/index.js';
+import { dimse, withImplementation } from '../ingest/dimse.js';
 import { EXPLICIT_VR_LE, IMPLICIT_VR_LE, explicitToImplicit, type WireInstance } from './part10.js';
 
-const require = createRequire(import.meta.url);
-export const dimse = require('dcmjs-dimse') as typeof Dimse;
+export { dimse };
 
 export type DimseClient = InstanceType<typeof dimse.Client>;
 export type DimseAssociation = InstanceType<typeof dimse.association.Association>;
@@ -37,16 +35,7 @@ export function clientNetwork(client: DimseClient): ClientNetwork | undefined {
  * and Client.send constructs it synchronously: nothing else can observe the swap.
  */
 export function asSharpxr<T>(fn: () => T): T {
-  const { Implementation } = dimse;
-  const saved = [Implementation.getImplementationClassUid(), Implementation.getImplementationVersion()] as const;
-  Implementation.setImplementationClassUid(SHARPXR_IMPLEMENTATION_CLASS_UID);
-  Implementation.setImplementationVersion(SHARPXR_IMPLEMENTATION_VERSION_NAME);
-  try {
-    return fn();
-  } finally {
-    Implementation.setImplementationClassUid(saved[0]);
-    Implementation.setImplementationVersion(saved[1]);
-  }
+  return withImplementation({ classUid: SHARPXR_IMPLEMENTATION_CLASS_UID, versionName: SHARPXR_IMPLEMENTATION_VERSION_NAME }, fn);
 }
 
 /**

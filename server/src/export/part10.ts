@@ -8,8 +8,10 @@
 // source's character set, and (d) costs a full parse of 8 MB of pixels per send. Sending the
 // stored bytes keeps what reaches the PACS identical to what we wrote and checked.
 
-export const EXPLICIT_VR_LE = '1.2.840.10008.1.2.1';
-export const IMPLICIT_VR_LE = '1.2.840.10008.1.2';
+import { UID } from '../pipeline/decode/syntaxes.js';
+
+export const EXPLICIT_VR_LE = UID.ExplicitVRLittleEndian;
+export const IMPLICIT_VR_LE = UID.ImplicitVRLittleEndian;
 
 export class InvalidInstanceError extends Error {
   override name = 'InvalidInstanceError';

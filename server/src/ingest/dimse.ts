@@ -25,11 +25,12 @@ export function silenceDimseConsole(): void {
 }
 
 /**
- * Run `fn` with our implementation identity and receive limit in force: dcmjs-dimse reads
- * them from process-wide statics when it sends the A-ASSOCIATE-AC. Synchronous, so no other
- * association (nor an SCU elsewhere in the node) can observe the swap.
+ * Run `fn` with our implementation identity (and, if given, receive limit) in force:
+ * dcmjs-dimse reads them from process-wide statics when it builds an A-ASSOCIATE-RQ or -AC.
+ * Synchronous, so no other association (SCP or SCU) can observe the swap. Also used by
+ * export/dimse.ts for the SCU side.
  */
-export function withImplementation<T>(identity: { classUid: string; versionName: string; maxPduLength: number }, fn: () => T): T {
+export function withImplementation<T>(identity: { classUid: string; versionName: string; maxPduLength?: number }, fn: () => T): T {
   const { Implementation } = dimse;
   const saved = {
     classUid: Implementation.getImplementationClassUid(),
@@ -38,7 +39,7 @@ export function withImplementation<T>(identity: { classUid: string; versionName:
   };
   Implementation.setImplementationClassUid(identity.classUid);
   Implementation.setImplementationVersion(identity.versionName);
-  Implementation.setMaxPduLength(identity.maxPduLength);
+  if (identity.maxPduLength !== undefined) Implementation.setMaxPduLength(identity.maxPduLength);
   try {
     return fn();
   } finally {

@@ -7,7 +7,7 @@ import type { ScanResult } from './scan.js';
 import type { InstanceHeader } from './types.js';
 
 /** Tags the scanner keeps (group << 16 | element). */
-export const HEADER_TAGS = {
+const HEADER_TAGS = {
   specificCharacterSet: 0x00080005,
   imageType: 0x00080008,
   sopClassUid: 0x00080016,

@@ -34,8 +34,8 @@ export function fileMetaHeader(input: FileMetaInput): Buffer {
   return Buffer.concat([head, element(0x0000, 'UL', groupLength), body]);
 }
 
-/** Value padded to even length: UIDs with NUL, text with space (PS3.5 6.2). */
-function padded(value: string, pad: number): Buffer {
+/** Value padded to even length: UIDs with NUL, text with space (PS3.5 6.2). Also used by response.ts. */
+export function padded(value: string, pad: number): Buffer {
   const bytes = Buffer.from(value, 'latin1');
   return bytes.length % 2 === 0 ? bytes : Buffer.concat([bytes, Buffer.from([pad])]);
 }

@@ -3,7 +3,7 @@
 // which transfer syntax. We store what the sender sends (no transcoding), so any syntax our
 // decoder reads is accepted as proposed.
 
-import { supportedTransferSyntaxes } from '../pipeline/decode/syntaxes.js';
+import { UID, supportedTransferSyntaxes } from '../pipeline/decode/syntaxes.js';
 
 export const VERIFICATION_SOP_CLASS = '1.2.840.10008.1.1';
 
@@ -16,7 +16,7 @@ export const ACCEPTED_STORAGE_SOP_CLASSES: ReadonlySet<string> = new Set([
 
 const STORAGE_SYNTAXES: ReadonlySet<string> = new Set(supportedTransferSyntaxes().map((s) => s.uid));
 // Verification has no data set: the two syntaxes every DICOM node must speak are enough.
-const VERIFICATION_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1']);
+const VERIFICATION_SYNTAXES: ReadonlySet<string> = new Set([UID.ImplicitVRLittleEndian, UID.ExplicitVRLittleEndian]);
 
 export type ContextDecision =
   | { readonly result: 'accept'; readonly transferSyntaxUid: string }

@@ -3,6 +3,8 @@
 // response, on every instance's critical path). A command set is always implicit VR little
 // endian (PS3.7 6.3.1); one PDV, flagged command and last.
 
+import { padded } from './meta.js';
+
 export interface CStoreResponseFields {
   readonly presentationContextId: number;
   readonly messageId: number;
@@ -18,13 +20,13 @@ const NO_DATA_SET = 0x0101;
 
 export function cStoreResponsePdu(f: CStoreResponseFields): Buffer {
   const elements = [
-    element(0x0002, text(f.sopClassUid, 0)),
+    element(0x0002, padded(f.sopClassUid, 0)),
     element(0x0100, us(C_STORE_RSP)),
     element(0x0120, us(f.messageId)),
     element(0x0800, us(NO_DATA_SET)),
     element(0x0900, us(f.status)),
-    ...(f.errorComment ? [element(0x0902, text(f.errorComment.slice(0, 64), 0x20))] : []),
-    element(0x1000, text(f.sopInstanceUid, 0)),
+    ...(f.errorComment ? [element(0x0902, padded(f.errorComment.slice(0, 64), 0x20))] : []),
+    element(0x1000, padded(f.sopInstanceUid, 0)),
   ];
   const body = Buffer.concat(elements);
   const groupLength = Buffer.alloc(4);
@@ -51,10 +53,4 @@ function us(value: number): Buffer {
   const b = Buffer.alloc(2);
   b.writeUInt16LE(value & 0xffff);
   return b;
-}
-
-/** Text padded to even length: UIDs with NUL, LO with space. */
-function text(value: string, pad: number): Buffer {
-  const bytes = Buffer.from(value, 'latin1');
-  return bytes.length % 2 === 0 ? bytes : Buffer.concat([bytes, Buffer.from([pad])]);
 }

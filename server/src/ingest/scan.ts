@@ -46,6 +46,8 @@ const SHORT_VRS = new Set([
   'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US',
 ]);
 const IMPLICIT_LE: ScanEncoding = { littleEndian: true, explicitVr: false };
+/** No header bytes carried over (shared: reset after every element header, never written to). */
+const NO_CARRY = Buffer.alloc(0);
 
 /** What is being read: elements of a data set or item, items of a sequence, or pixel fragments. */
 type Frame =
@@ -68,7 +70,7 @@ interface Capture {
 
 export class DataSetScanner {
   private readonly stack: Frame[];
-  private carry: Buffer = Buffer.alloc(0);
+  private carry: Buffer = NO_CARRY;
   private skip = 0;
   private capture: Capture | null = null;
   private offset = 0;
@@ -144,7 +146,7 @@ export class DataSetScanner {
       this.offset += view.length - carried;
       return chunk.length;
     }
-    this.carry = Buffer.alloc(0);
+    this.carry = NO_CARRY;
     this.offset += header.size - carried;
     this.onHeader(header);
     return p + header.size - carried;
@@ -239,7 +241,7 @@ export class DataSetScanner {
   }
 }
 
-export function tagString(tag: number): string {
+function tagString(tag: number): string {
   const hex = tag.toString(16).toUpperCase().padStart(8, '0');
   return `(${hex.slice(0, 4)},${hex.slice(4)})`;
 }
