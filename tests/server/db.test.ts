@@ -22,6 +22,15 @@ function prismaCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { stat
   });
 }
 
+/** A fresh database migrated from a private copy of prisma/migrations the test may change. */
+async function migratedFromCopy(name: string): Promise<{ url: string; dir: string }> {
+  const url = freshUrl();
+  const dir = join(tmp.dir, name);
+  cpSync(join(ROOT, 'prisma', 'migrations'), dir, { recursive: true });
+  await migrateDatabase(url, { migrationsDir: dir });
+  return { url, dir };
+}
+
 describe('migrations', () => {
   it('migrate a fresh file, then find nothing to do on the migrated one', async () => {
     const url = freshUrl();
@@ -44,10 +53,7 @@ describe('migrations', () => {
   });
 
   it('apply only the new migration to an already-migrated file, and roll back a broken one', async () => {
-    const url = freshUrl();
-    const dir = join(tmp.dir, 'migrations-copy');
-    cpSync(join(ROOT, 'prisma', 'migrations'), dir, { recursive: true });
-    await migrateDatabase(url, { migrationsDir: dir });
+    const { url, dir } = await migratedFromCopy('migrations-copy');
     mkdirSync(join(dir, '29990101000000_add_note'));
     writeFileSync(join(dir, '29990101000000_add_note', 'migration.sql'), 'ALTER TABLE "Job" ADD COLUMN "note" TEXT;\n');
     assert.deepEqual((await migrateDatabase(url, { migrationsDir: dir })).applied, ['29990101000000_add_note']);
@@ -67,10 +73,7 @@ describe('migrations', () => {
   });
 
   it('warn (not fail) when an applied migration changed or is unknown to this build', async () => {
-    const url = freshUrl();
-    const dir = join(tmp.dir, 'migrations-drift');
-    cpSync(join(ROOT, 'prisma', 'migrations'), dir, { recursive: true });
-    await migrateDatabase(url, { migrationsDir: dir });
+    const { url, dir } = await migratedFromCopy('migrations-drift');
     const first = readMigrations(dir)[0]!;
     writeFileSync(join(dir, first.name, 'migration.sql'), `${first.sql}\n-- edited\n`);
     const report = await migrateDatabase(url, { migrationsDir: dir });

@@ -30,7 +30,7 @@ export const checkCommand: Command = {
     }
     let config: NodeConfig;
     try {
-      config = loadNodeConfig(values.config ? { file: values.config } : {});
+      config = loadNodeConfig({ file: values.config });
       const rules = config.rules === undefined ? DEFAULT_RULES : parseRules(config.rules);
       if (!existsSync(config.inference.modelPath)) throw new ConfigError(`model: file not found: ${config.inference.modelPath}`);
       io.out(`configuration valid: AE ${config.dicom.aeTitle} on port ${config.dicom.port}, HTTP ${config.http.host}:${config.http.port}, ` +

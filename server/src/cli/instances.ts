@@ -1,9 +1,8 @@
 // `sharpxr instances [--status skipped|selected]`: what the node received, and for the skipped
 // ones the rule's reason, so an administrator can see why an image was not processed.
 import { parseArgs } from 'node:util';
-import { loadNodeConfig } from '../config/index.js';
-import { migrateDatabase, openDatabase } from '../db/index.js';
 import type { Command } from './command.js';
+import { withNodeDatabase } from './node-database.js';
 
 const HELP = `usage: sharpxr instances [--status selected|skipped] [--limit <n>] [--config <file>]
 
@@ -26,10 +25,7 @@ export const instancesCommand: Command = {
       io.err(`sharpxr instances: --status must be selected or skipped\n\n${HELP}`);
       return 2;
     }
-    const config = loadNodeConfig(values.config ? { file: values.config } : {});
-    await migrateDatabase(config.databaseUrl);
-    const db = await openDatabase({ url: config.databaseUrl });
-    try {
+    return withNodeDatabase(values.config, async (db) => {
       const rows = await db.instance.findMany({
         where: values.status ? { status: values.status } : {},
         orderBy: { receivedAt: 'desc' }, take: Number(values.limit ?? 100),
@@ -38,8 +34,6 @@ export const instancesCommand: Command = {
         io.out([r.sopInstanceUid, r.status, r.modality ?? '', r.bodyPartExamined ?? '', r.viewPosition ?? '', r.skipReason ?? ''].join('\t').trimEnd());
       }
       return 0;
-    } finally {
-      await db.$disconnect();
-    }
+    });
   },
 };

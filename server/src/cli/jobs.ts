@@ -1,10 +1,10 @@
 // `sharpxr jobs [list|show|retry|send-held]`: look at the queue and act on it without the admin
 // console (which does the same through the same queue).
 import { parseArgs } from 'node:util';
-import { loadNodeConfig } from '../config/index.js';
-import { listAudit, migrateDatabase, openDatabase, type Database } from '../db/index.js';
+import { jobSubject, listAudit, type Database } from '../db/index.js';
 import { JOB_STATES, PrismaDeliveryLog, PrismaJobQueue, type JobState } from '../queue/index.js';
 import type { Command, Io } from './command.js';
+import { withNodeDatabase } from './node-database.js';
 
 const HELP = `usage: sharpxr jobs list [--state <state>] [--limit <n>] [--config <file>]
        sharpxr jobs show <job id> [--config <file>]      the job, its deliveries and its audit trail (JSON)
@@ -27,13 +27,10 @@ export const jobsCommand: Command = {
       (values.help ? io.out : io.err)(HELP);
       return values.help ? 0 : 2;
     }
-    const config = loadNodeConfig(values.config ? { file: values.config } : {});
-    await migrateDatabase(config.databaseUrl);
-    const db = await openDatabase({ url: config.databaseUrl });
-    try {
+    return withNodeDatabase(values.config, async (db) => {
       const queue = new PrismaJobQueue(db);
-      if (action === 'list') return await list(queue, io, values.state, values.limit);
-      if (action === 'show') return await show(db, ids, io);
+      if (action === 'list') return list(queue, io, values.state, values.limit);
+      if (action === 'show') return show(db, ids, io);
       if (action === 'send-held') {
         for (const id of ids) io.out(`${(await queue.sendHeld(id, actor())).id} queued (guard override)`);
         return 0;
@@ -44,9 +41,7 @@ export const jobsCommand: Command = {
         io.out(`${job.id} ${job.state}`);
       }
       return 0;
-    } finally {
-      await db.$disconnect();
-    }
+    });
   },
 };
 
@@ -64,7 +59,7 @@ async function show(db: Database, ids: readonly string[], io: Io): Promise<numbe
   io.out(JSON.stringify({
     ...fields, timingsMs: timingsJson ? JSON.parse(timingsJson) : null,
     deliveries: await new PrismaDeliveryLog(db).list(job.id),
-    audit: await listAudit(db, { subject: `job:${job.id}` }),
+    audit: await listAudit(db, { subject: jobSubject(job.id) }),
   }, null, 2));
   return 0;
 }

@@ -34,7 +34,7 @@ export const startCommand: Command = {
     }
     let config;
     try {
-      config = loadNodeConfig(values.config ? { file: values.config } : {});
+      config = loadNodeConfig({ file: values.config });
     } catch (err) {
       if (err instanceof ConfigError) {
         io.err(`sharpxr start: invalid configuration: ${err.message}`);

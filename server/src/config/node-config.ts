@@ -69,8 +69,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 const AE_TITLE = /^[\x20-\x5b\x5d-\x7e]{1,16}$/; // 16 chars of the default repertoire, no backslash
 
 export interface LoadOptions {
-  /** Config file; relative paths inside it resolve against its folder. */
-  readonly file?: string;
+  /** Config file (default: SHARPXR_CONFIG); relative paths inside it resolve against its folder. */
+  readonly file?: string | undefined;
   readonly env?: NodeJS.ProcessEnv;
   /** Where relative paths resolve when there is no file (default: the working directory). */
   readonly cwd?: string;

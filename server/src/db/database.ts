@@ -16,7 +16,7 @@
 // caller was told it succeeded (measured). The queue and the ingest path therefore use single
 // statements (create, update by unique, native upsert, find*, $queryRaw), each atomic alone.
 import { PrismaClient } from '@prisma/client';
-import { defaultMigrationsDir, readMigrations } from './migrations.js';
+import { readMigrations } from './migrations.js';
 import { migrateSqlite, PragmaSqliteAdapter, type MigrationReport } from './sqlite.js';
 
 export type Database = PrismaClient;
@@ -62,5 +62,5 @@ export interface MigrateOptions {
 /** Applies pending migrations (offline, idempotent, safe when several processes start at once). */
 export async function migrateDatabase(url: string, options: MigrateOptions = {}): Promise<MigrationReport> {
   requireSqlite(url);
-  return migrateSqlite(url, readMigrations(options.migrationsDir ?? defaultMigrationsDir()));
+  return migrateSqlite(url, readMigrations(options.migrationsDir));
 }

@@ -70,7 +70,3 @@ export async function instancePath(db: Database, instanceId: string): Promise<st
   if (!row) throw new Error(`no instance ${instanceId}`);
   return row.path;
 }
-
-export async function findInstance(db: Database, sopInstanceUid: string): Promise<Instance | null> {
-  return db.instance.findUnique({ where: { sopInstanceUid } });
-}

@@ -12,7 +12,7 @@
 // claimer that picked the same id re-checks the updated row and matches nothing, so a job is
 // never claimed twice; add FOR UPDATE SKIP LOCKED to the inner SELECT there so claimers skip
 // each other's rows instead of colliding.
-import { Prisma } from '@prisma/client';
+import { Prisma, type Job as JobRow } from '@prisma/client';
 import type { Database } from '../db/database.js';
 
 /**
@@ -27,15 +27,16 @@ function claimable(now: Date): Prisma.Sql {
 
 /**
  * Claims the oldest due job for `workerId` until `leaseUntil`, counting the attempt.
- * Returns its id, or null when nothing is due.
+ * Returns the claimed row (RETURNING *, typed by the driver adapter exactly as Prisma's own
+ * reads), or null when nothing is due.
  */
-export async function claimNextJobId(db: Database, workerId: string, now: Date, leaseUntil: Date): Promise<string | null> {
-  const rows = await db.$queryRaw<{ id: string }[]>`
+export async function claimNextJob(db: Database, workerId: string, now: Date, leaseUntil: Date): Promise<JobRow | null> {
+  const rows = await db.$queryRaw<JobRow[]>`
     UPDATE "Job"
        SET "state" = 'processing', "attempts" = "attempts" + 1, "leaseOwner" = ${workerId},
            "leaseExpiresAt" = ${leaseUntil}, "updatedAt" = ${now}
      WHERE "id" = (SELECT "id" FROM "Job" WHERE ${claimable(now)} ORDER BY "nextRunAt" LIMIT 1)
        AND ${claimable(now)}
-    RETURNING "id"`;
-  return rows[0]?.id ?? null;
+    RETURNING *`;
+  return rows[0] ?? null;
 }

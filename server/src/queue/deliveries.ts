@@ -5,9 +5,6 @@ import type { Delivery } from '@prisma/client';
 import type { Database } from '../db/database.js';
 import type { SendOutcome } from '../export/types.js';
 
-export const DELIVERY_STATES = ['pending', 'sent', 'failed'] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
-
 export class PrismaDeliveryLog {
   private readonly now: () => Date;
 
@@ -24,7 +21,7 @@ export class PrismaDeliveryLog {
   /** Records one send attempt (one upsert on (jobId, destination): a single statement). */
   async record(jobId: string, destination: string, outcome: SendOutcome): Promise<Delivery> {
     const now = this.now();
-    const state: DeliveryState = outcome.ok ? 'sent' : 'failed';
+    const state = outcome.ok ? 'sent' : 'failed';
     const facts = {
       state, lastStatus: outcome.status ?? null, lastError: outcome.ok ? null : outcome.error,
       sentAt: outcome.ok ? now : null, updatedAt: now,

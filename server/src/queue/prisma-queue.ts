@@ -15,7 +15,7 @@ import { Prisma, type Job as JobRow } from '@prisma/client';
 import { jobSubject, recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { claimNextJobId } from './claim.js';
+import { claimNextJob } from './claim.js';
 import {
   JOB_STATES, JobStateError, LeaseLostError,
   type DerivedFacts, type EnqueueResult, type FailOptions, type Job, type JobQueue, type JobResult, type JobState, type NewJob,
@@ -49,30 +49,32 @@ export class PrismaJobQueue implements JobQueue {
   }
 
   /**
-   * One INSERT … ON CONFLICT DO NOTHING on the job key, then one read: idempotent and race-free
-   * across processes without a transaction. Raw because it runs before every C-STORE response
-   * of a selected image and Prisma's create costs ~2 ms more per call on SQLite.
+   * One INSERT … ON CONFLICT DO NOTHING … RETURNING * on the job key; only when the job already
+   * existed, one read: idempotent and race-free across processes without a transaction. Raw
+   * because it runs before every C-STORE response of a selected image and Prisma's create
+   * costs ~2 ms more per call on SQLite.
    */
   async enqueue(job: NewJob): Promise<EnqueueResult> {
     const now = this.now();
-    const inserted = await this.db.$queryRaw<{ id: string }[]>`
+    const inserted = await this.db.$queryRaw<JobRow[]>`
       INSERT INTO "Job" ("id", "instanceId", "sopInstanceUid", "studyInstanceUid", "modelId", "modelVersion", "paramsHash",
         "state", "attempts", "maxAttempts", "nextRunAt", "createdAt", "updatedAt")
       VALUES (${randomUUID()}, ${job.instanceId}, ${job.sopInstanceUid}, ${job.studyInstanceUid}, ${job.modelId},
         ${job.modelVersion}, ${job.paramsHash}, 'queued', 0, ${this.maxAttempts}, ${now}, ${now}, ${now})
       ON CONFLICT ("sopInstanceUid", "modelId", "modelVersion", "paramsHash") DO NOTHING
-      RETURNING "id"`;
+      RETURNING *`;
+    const created = inserted[0];
+    if (created) return { job: toJob(created), created: true };
     const key = { sopInstanceUid: job.sopInstanceUid, modelId: job.modelId, modelVersion: job.modelVersion, paramsHash: job.paramsHash };
     const row = await this.db.job.findUniqueOrThrow({ where: { sopInstanceUid_modelId_modelVersion_paramsHash: key } });
-    return { job: toJob(row), created: inserted.length > 0 };
+    return { job: toJob(row), created: false };
   }
 
   async claim(workerId: string, leaseMs: number): Promise<Job | null> {
     const now = this.now();
     await this.deadLetterExpired(now);
-    const id = await claimNextJobId(this.db, workerId, now, new Date(now.getTime() + leaseMs));
-    if (id === null) return null;
-    return toJob(await this.db.job.findUniqueOrThrow({ where: { id } }));
+    const row = await claimNextJob(this.db, workerId, now, new Date(now.getTime() + leaseMs));
+    return row ? toJob(row) : null;
   }
 
   async heartbeat(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
@@ -239,7 +241,7 @@ export class PrismaJobQueue implements JobQueue {
   }
 }
 
-export function isPrismaError(err: unknown, code: string): boolean {
+function isPrismaError(err: unknown, code: string): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === code;
 }
 
