@@ -131,13 +131,6 @@ function concat(chunks: Chunks, prefix: number): Uint8Array {
   return out;
 }
 
-/** Encode a data set (no group 0002) in Explicit VR Little Endian. */
-export function encodeExplicitLittleEndian(ds: DataSet, codec: TextCodec): Uint8Array {
-  const out = new Chunks();
-  encodeDataSet(ds, codec, out);
-  return concat(out, 0);
-}
-
 /** A whole Part 10 file: 128-byte preamble, "DICM", File Meta Information, data set. */
 export function writePart10(ds: DataSet, meta: FileMeta, codec: TextCodec): Uint8Array {
   for (const key of ds.keys()) if (key.startsWith('0002')) throw new DicomWriteError(`group 0002 element ${key} in the data set`);

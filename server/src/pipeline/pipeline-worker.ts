@@ -149,7 +149,6 @@ export class PipelineWorker {
     return new Promise((resolve, reject) => {
       this.queue.push({ message, resolve, reject });
       this.pump();
-      this.updateRef();
     });
   }
 
@@ -166,16 +165,19 @@ export class PipelineWorker {
     await this.kill(child);
   }
 
+  /** Hands the next queued task to an idle, ready child; then updates the ref (see updateRef). */
   private pump(): void {
     const child = this.child;
-    if (!child?.ready || child.killed || child.task || this.queue.length === 0) return;
-    const task = this.queue.shift()!;
-    child.task = task;
-    if (this.timeoutMs > 0) {
-      child.timer = setTimeout(() => this.timedOut(child), this.timeoutMs);
-      child.timer.unref();
+    if (child?.ready && !child.killed && !child.task && this.queue.length > 0) {
+      const task = this.queue.shift()!;
+      child.task = task;
+      if (this.timeoutMs > 0) {
+        child.timer = setTimeout(() => this.timedOut(child), this.timeoutMs);
+        child.timer.unref();
+      }
+      this.send(child, { type: 'denoise', ...task.message });
     }
-    this.send(child, { type: 'denoise', ...task.message });
+    this.updateRef();
   }
 
   private send(child: Child, request: PipelineRequest): void {
@@ -249,7 +251,6 @@ export class PipelineWorker {
     if (outcome instanceof Error) task?.reject(outcome);
     else task?.resolve(outcome);
     this.pump();
-    this.updateRef();
   }
 
   private onReady(child: Child, info: ModelInfo): void {
@@ -268,7 +269,6 @@ export class PipelineWorker {
       return;
     }
     this.pump();
-    this.updateRef();
   }
 
   private onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
