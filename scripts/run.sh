@@ -13,6 +13,9 @@ bash scripts/install-system.sh
 echo "==> npm dependencies"
 check_node
 npm_install
+echo "==> viewer (OHIF at /viewer/)"
+# The node runs without it (/viewer/ then says how to install it): a failure is not fatal.
+bash scripts/setup-viewer.sh || echo "warning: the viewer could not be installed; the node starts without it" >&2
 echo "==> build"
 npm run build
 echo "==> starting the node (Ctrl-C to stop)"

@@ -61,6 +61,7 @@ step "system packages" bash scripts/install-system.sh --test
 npm_ok=0
 if step "node version" check_node && step "npm ci" npm_install; then
   npm_ok=1
+  step "viewer (OHIF)" bash scripts/setup-viewer.sh
   step "npm run build" npm run build
 else
   skip "npm run build" "no node or npm install failed"
