@@ -3,7 +3,7 @@
 // or a wrong AE title before the first image is dead-lettered for it.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadNodeConfig, type NodeConfig } from '../config/index.js';
+import { ConfigError, loadNodeConfig, printableConfig, type NodeConfig } from '../config/index.js';
 import { echoDestination } from '../export/index.js';
 import { silenceDimseConsole } from '../ingest/dimse.js';
 import { DEFAULT_RULES, parseRules, RulesError } from '../rules/index.js';
@@ -35,7 +35,7 @@ export const checkCommand: Command = {
       if (!existsSync(config.inference.modelPath)) throw new ConfigError(`model: file not found: ${config.inference.modelPath}`);
       io.out(`configuration valid: AE ${config.dicom.aeTitle} on port ${config.dicom.port}, HTTP ${config.http.host}:${config.http.port}, ` +
         `data in ${config.dataDir}, ${rules.length} selection rule(s), ${config.destinations.length} destination(s)`);
-      io.out(JSON.stringify({ ...config, rules }, null, 2));
+      io.out(JSON.stringify({ ...printableConfig(config), rules }, null, 2));
     } catch (err) {
       if (!(err instanceof ConfigError || err instanceof RulesError)) throw err;
       io.err(`sharpxr check: invalid configuration: ${err.message}`);

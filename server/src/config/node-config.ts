@@ -8,6 +8,7 @@ import { DEFAULT_GUARD, type GuardOptions, type GuardPolicy } from '../pipeline/
 import { ConfigError, loadInferenceConfig, type InferenceConfig } from './config.js';
 import { applyEnvOverrides } from './node-env.js';
 import { Reader } from './reader.js';
+import { printableViewer, viewerSection, type ViewerConfig } from './viewer-config.js';
 
 export interface DestinationConfig {
   readonly name: string;
@@ -60,6 +61,7 @@ export interface NodeConfig {
   readonly destinations: readonly DestinationConfig[];
   /** Validated by the rules module (parseRules); undefined selects the default rule set. */
   readonly rules: unknown;
+  readonly viewer: ViewerConfig;
   readonly log: { readonly level: LogLevel };
 }
 
@@ -105,7 +107,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
 /** Validates a raw (already env-merged) object; `base` resolves relative paths. */
 export function parseNodeConfig(raw: Record<string, unknown>, base: string, env: NodeJS.ProcessEnv = {}): NodeConfig {
   const r = new Reader(raw, '');
-  r.only(['dicom', 'http', 'dataDir', 'retentionDays', 'database', 'model', 'processing', 'queue', 'destinations', 'rules', 'log']);
+  r.only(['dicom', 'http', 'dataDir', 'retentionDays', 'database', 'model', 'processing', 'queue', 'destinations', 'rules', 'viewer', 'log']);
   const dataDir = absolute(r.string('dataDir', 'var'), base);
   const config: NodeConfig = {
     dicom: dicomSection(r.section('dicom')),
@@ -118,9 +120,15 @@ export function parseNodeConfig(raw: Record<string, unknown>, base: string, env:
     queue: queueSection(r.section('queue')),
     destinations: destinationsSection(r.list('destinations')),
     rules: raw.rules,
+    viewer: viewerSection(r.section('viewer'), base),
     log: { level: r.section('log').only(['level']).oneOf('level', LOG_LEVELS, 'info') },
   };
   return deepFreeze(config);
+}
+
+/** The configuration with its secrets masked, for printing (`sharpxr check`). */
+export function printableConfig(config: NodeConfig): Record<string, unknown> {
+  return { ...config, viewer: printableViewer(config.viewer) };
 }
 
 function dicomSection(r: Reader): NodeConfig['dicom'] {

@@ -22,6 +22,7 @@ export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   SHARPXR_BACKOFF_BASE_MS: ['queue', 'backoffBaseMs'],
   SHARPXR_LEASE_MS: ['queue', 'leaseMs'],
   SHARPXR_LOG_LEVEL: ['log', 'level'],
+  SHARPXR_DICOMWEB_URL: ['viewer', 'dicomWebUrl'],
   // The model keys (SHARPXR_MODEL, SHARPXR_PROVIDERS, SHARPXR_TILE, ...) are read by
   // loadInferenceConfig, shared with `sharpxr denoise`.
 };
