@@ -127,19 +127,24 @@ export interface CornerstoneImage {
   photometricInterpretation?: string;
   preScale?: { scaled?: boolean; scalingParameters?: { rescaleSlope?: number; rescaleIntercept?: number } };
   voxelManager?: { getScalarData(): ArrayLike<number> };
+  imageQualityStatus?: number;
 }
 
 export interface CornerstoneCore {
-  Enums: { Events: Record<string, string>; ViewportType: Record<string, string> };
+  Enums: { Events: Record<string, string>; ViewportType: Record<string, string>; ImageQualityStatus?: Record<string, number> };
   RenderingEngine: new (id: string) => RenderingEngine;
   getRenderingEngine(id: string): RenderingEngine | undefined;
   imageLoader: {
     loadAndCacheImage(imageId: string): Promise<CornerstoneImage>;
     createAndCacheLocalImage(imageId: string, options: Record<string, unknown>): CornerstoneImage;
+    registerImageLoader(scheme: string, loader: (imageId: string) => { promise: Promise<CornerstoneImage> }): void;
   };
   cache: { getImage(imageId: string): CornerstoneImage | undefined; removeImageLoadObject(imageId: string): void };
   utilities: { colormap: { registerColormap(colormap: Record<string, unknown>): void } };
-  metaData: { get(type: string, imageId: string): any };
+  metaData: {
+    get(type: string, imageId: string): any;
+    addProvider(provider: (type: string, imageId: string) => unknown, priority?: number): void;
+  };
 }
 
 export interface RenderingEngine {

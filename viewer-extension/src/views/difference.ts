@@ -6,6 +6,7 @@ import type { CornerstoneCore, CornerstoneImage } from '../ohif.js';
 import { DIFFERENCE_COLORMAP, DIFFERENCE_PRESET } from './colormap.js';
 import { defaultHalfWidth, signedDifference, type GrayImage } from './difference-image.js';
 import type { LayerContent } from './layer.js';
+import { dropLocal, installLocalImages, LOCAL_SCHEME, localModules, putLocal, type LocalGeometry } from './local-image.js';
 import type { DifferenceInfo, Side } from './state.js';
 import type { CompareTarget } from './targets.js';
 
@@ -15,7 +16,12 @@ export class DifferenceController {
   private current: string | undefined;
   private counter = 0;
 
-  constructor(private readonly cs: CornerstoneCore) {}
+  constructor(private readonly cs: CornerstoneCore) {
+    installLocalImages(cs);
+    if (colormapRegistered) return;
+    cs.utilities.colormap.registerColormap({ ...DIFFERENCE_PRESET });
+    colormapRegistered = true;
+  }
 
   async build(target: CompareTarget, minuend: Side, subtrahend: Side, halfWidth?: number): Promise<{ content: LayerContent; info: DifferenceInfo }> {
     const [a, b] = await Promise.all([this.load(target.imageIds[minuend]), this.load(target.imageIds[subtrahend])]);
@@ -23,8 +29,7 @@ export class DifferenceController {
     const bound = this.guardBound(target, a);
     const chosen = halfWidth !== undefined && halfWidth > 0 ? halfWidth : defaultHalfWidth(map, bound);
     const basis: DifferenceInfo['windowBasis'] = halfWidth ? 'set by the reader' : bound ? 'guard bound' : map.robustSigma > 0 ? '4 robust deviations' : 'largest difference';
-    const imageId = this.store(map.data, a, target.imageIds[minuend]);
-    this.registerColormap();
+    const imageId = this.store(map.data, a, target.imageIds[minuend], chosen);
     return {
       content: {
         imageId,
@@ -36,7 +41,13 @@ export class DifferenceController {
   }
 
   clear(): void {
-    if (this.current) this.cs.cache.removeImageLoadObject(this.current);
+    if (!this.current) return;
+    dropLocal(this.current);
+    try {
+      this.cs.cache.removeImageLoadObject(this.current);
+    } catch {
+      // Already evicted by Cornerstone's cache: nothing to free.
+    }
     this.current = undefined;
   }
 
@@ -69,29 +80,30 @@ export class DifferenceController {
     return Math.abs(noiseSigma * k * slope) || undefined;
   }
 
-  private store(data: Float32Array, like: CornerstoneImage, likeId: string): string {
+  private store(data: Float32Array, like: CornerstoneImage, likeId: string, halfWidth: number): string {
     this.clear();
-    const imageId = `sharpxr-difference:${++this.counter}`;
+    const imageId = `${LOCAL_SCHEME}:${++this.counter}`;
     const plane = this.cs.metaData.get('imagePlaneModule', likeId) ?? {};
-    const spacing = [like.columnPixelSpacing || plane.columnPixelSpacing || 1, like.rowPixelSpacing || plane.rowPixelSpacing || 1];
-    const rowCosines = plane.rowCosines ?? [1, 0, 0];
-    const columnCosines = plane.columnCosines ?? [0, 1, 0];
     // Same geometry as the image it is drawn over, so the two share one camera.
-    this.cs.imageLoader.createAndCacheLocalImage(imageId, {
-      scalarData: data,
-      dimensions: [like.columns, like.rows],
-      spacing,
+    const g: LocalGeometry = {
+      rows: like.rows,
+      columns: like.columns,
+      spacing: [like.columnPixelSpacing || plane.columnPixelSpacing || 1, like.rowPixelSpacing || plane.rowPixelSpacing || 1],
       origin: plane.imagePositionPatient ?? [0, 0, 0],
-      direction: [...rowCosines, ...columnCosines],
+      rowCosines: plane.rowCosines ?? [1, 0, 0],
+      columnCosines: plane.columnCosines ?? [0, 1, 0],
       frameOfReferenceUID: plane.frameOfReferenceUID,
+    };
+    const image = this.cs.imageLoader.createAndCacheLocalImage(imageId, {
+      scalarData: data,
+      dimensions: [g.columns, g.rows],
+      spacing: [...g.spacing],
+      origin: [...g.origin],
+      direction: [...g.rowCosines, ...g.columnCosines],
+      frameOfReferenceUID: g.frameOfReferenceUID,
     });
+    putLocal(this.cs, imageId, image, localModules(g, halfWidth));
     this.current = imageId;
     return imageId;
-  }
-
-  private registerColormap(): void {
-    if (colormapRegistered) return;
-    this.cs.utilities.colormap.registerColormap({ ...DIFFERENCE_PRESET });
-    colormapRegistered = true;
   }
 }

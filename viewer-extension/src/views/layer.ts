@@ -48,7 +48,8 @@ export class CompareLayer {
     const vp = this.viewport;
     if (vp.getCurrentImageId() !== content.imageId) await vp.setStack([content.imageId], 0);
     if (this.content !== content || this.destroyed) return;
-    if (content.properties) vp.setProperties(content.properties);
+    // One property at a time, window first: Cornerstone maps a colour map onto the current window.
+    for (const [key, value] of Object.entries(content.properties ?? {})) vp.setProperties({ [key]: value });
     this.sync();
   }
 
