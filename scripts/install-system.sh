@@ -11,8 +11,9 @@ PACKAGES=(
   python3-scipy python3-pil python3-pytest python3-onnx python3-pydicom dcmtk dicom3tools
 )
 # Orthanc is the PACS of the integration tests (started by the tests on loopback; its
-# package's own service is not used).
-TEST_PACKAGES=(orthanc orthanc-dicomweb)
+# package's own service is not used); Chromium is the browser the viewer tests drive with
+# playwright-core (which never downloads one).
+TEST_PACKAGES=(orthanc orthanc-dicomweb chromium)
 if [ "${1:-}" = "--test" ]; then
   PACKAGES+=("${TEST_PACKAGES[@]}")
 fi
