@@ -7,6 +7,7 @@ import { getHangingProtocolModule } from './hanging-protocol.js';
 import { EXTENSION_ID, PAIR_ATTRIBUTE, PANEL_NAME } from './ids.js';
 import { setApiRoot } from './node-api.js';
 import type { DisplaySet, ExtensionParams } from './ohif.js';
+import { installHttpErrorHandler } from './pacs-error.js';
 import { ComparePanel } from './panel/panel.js';
 import { reactHost } from './react-host.js';
 import { startStudyIndex } from './study-index.js';
@@ -28,6 +29,7 @@ const extension = {
 
   async preRegistration({ servicesManager, appConfig }: ExtensionParams): Promise<void> {
     setApiRoot(appConfig?.sharpxr?.apiRoot);
+    installHttpErrorHandler();
     servicesManager.services.hangingProtocolService.addCustomAttribute(PAIR_ATTRIBUTE, 'SharpXR pair role', (displaySet, options) =>
       pairRole(displaySet, pairsOf(options?.displaySets ?? [displaySet])));
     // Which studies have a SharpXR series, for the study list; never holds up the viewer.
