@@ -1,8 +1,8 @@
-// Shared pieces of the worker tests (decode-worker's threads, pipeline-worker's child
-// process): running server modules as the build ships them (compiled to JavaScript in a
-// temporary folder and run by plain `node`, no tsx, so a worker has to find its .js entry
-// beside the compiled module just as it would in server/dist), measuring how long the event
-// loop was blocked, and whether a process is still there.
+// Shared pieces of the pipeline worker tests (its child process): running server modules as
+// the build ships them (compiled to JavaScript in a temporary folder and run by plain `node`,
+// no tsx, so the worker has to find its .js entry beside the compiled module just as it would
+// in server/dist), measuring how long the event loop was blocked, and whether a process is
+// still there.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';

@@ -6,17 +6,19 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { serialize } from 'node:v8';
 import { after, before, describe, it } from 'node:test';
-import { MalformedDicomError, inThreadDecoder } from '../../server/src/pipeline/decode/index.js';
-import { serializeError } from '../../server/src/pipeline/decode/worker-protocol.js';
+import {
+  MalformedDicomError, UnsupportedImageError, UnsupportedTransferSyntaxError, inThreadDecoder,
+} from '../../server/src/pipeline/decode/index.js';
 import { DEFAULT_GUARD, GuardError } from '../../server/src/pipeline/guard/index.js';
 import { ModelContractError, ModelRunner, type RunnerOptions } from '../../server/src/pipeline/infer/index.js';
 import { describeModel, type DescribedDenoiser } from '../../server/src/pipeline/model-info.js';
 import { NormalizeError } from '../../server/src/pipeline/normalize/index.js';
-import { revivePipelineError } from '../../server/src/pipeline/pipeline-protocol.js';
 import { PipelineWorker } from '../../server/src/pipeline/pipeline-worker.js';
 import { denoiseInstance, deriveInstance, type DenoisedInstance } from '../../server/src/pipeline/process-instance.js';
 import { processingParams, processingParamsHash } from '../../server/src/pipeline/process-params.js';
+import { reviveError, serializeError } from '../../server/src/pipeline/worker-errors.js';
 import { maxTimerLag, processAlive, runCompiled } from '../helpers/worker-tests.js';
 import { pixelDiff } from './dicom-builders.js';
 import { ROOT, tempDir, testModelPath } from './helpers.js';
@@ -34,10 +36,9 @@ const CLOCK = (): Date => new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 6));
 
 /** Everything deriveInstance and the job runner read must match, and so must the derived bytes. */
 function assertSameDenoise(worker: DenoisedInstance, local: DenoisedInstance, label: string): void {
-  const { pixels: wp, ...workerImage } = worker.image;
-  const { pixels: lp, ...localImage } = local.image;
-  assert.deepEqual(workerImage, localImage, `${label}: image fields`);
-  assert.equal(pixelDiff(wp, lp).max, 0, `${label}: decoded pixels`);
+  assert.deepEqual(worker.source, local.source, `${label}: source summary`);
+  assert.deepEqual(worker.header, local.header, `${label}: source header`);
+  assert.equal(worker.sourcePixelDataBytes, local.sourcePixelDataBytes, `${label}: source Pixel Data size`);
   assert.equal(worker.pixels.constructor, local.pixels.constructor, `${label}: pixel array type`);
   const d = pixelDiff(worker.pixels, local.pixels);
   assert.equal(d.max, 0, `${label}: denoised pixel ${d.firstMismatch} differs (max ${d.max}, mean ${d.mean})`);
@@ -88,13 +89,25 @@ describe('PipelineWorker (shipped model)', () => {
     for (const [stage, ms] of Object.entries(a!.timings)) assert.ok(Number.isFinite(ms) && ms >= 0, `${stage}: ${ms}`);
   });
 
+  it('sends back only the denoised pixels and the source header: no source Pixel Data, no decoded source frame', async (t) => {
+    const files = HAVE_BIG ? [FIXTURE, BIG] : [FIXTURE];
+    for (const file of files) {
+      const result = await denoiseInstance({ path: file }, { decoder: inThreadDecoder, model: local });
+      // What process.send writes with 'advanced' serialization: v8's serializer.
+      const bytes = serialize({ type: 'result', id: 1, result }).length;
+      t.diagnostic(`${file.split('/').pop()}: ${bytes} bytes over IPC, ${result.pixels.byteLength} of them pixels`);
+      assert.equal(result.header.dataset['7FE00010'], undefined, 'the source Pixel Data stays in the child');
+      assert.ok(bytes < result.pixels.byteLength + 64 * 1024, `${bytes} bytes for ${result.pixels.byteLength} bytes of pixels`);
+    }
+  });
+
   it('denoises a 2000x2128 radiograph identically while the event loop stays free', { skip: HAVE_BIG ? false : NO_SHARED }, async (t) => {
     const inThread = await maxTimerLag(() => denoiseInstance({ path: BIG }, { decoder: inThreadDecoder, model: local }));
     const inWorker = await maxTimerLag(() => pw.denoise(BIG));
     const show = (r: typeof inThread): string => `wall ${r.ms.toFixed(0)} ms (decode ${r.result.timings.decodeMs.toFixed(0)}, ` +
       `infer ${r.result.timings.inferMs.toFixed(0)}), timer lag ${r.lag.toFixed(0)} ms`;
     t.diagnostic(`in thread: ${show(inThread)}; worker: ${show(inWorker)}`);
-    assert.deepEqual([inWorker.result.image.width, inWorker.result.image.height], [2000, 2128]);
+    assert.deepEqual([inWorker.result.source.width, inWorker.result.source.height], [2000, 2128]);
     assertSameDenoise(inWorker.result, inThread.result, 'big DX');
     // A relation, not a fixed budget: only meaningful when the in-thread run visibly blocks.
     if (inThread.lag > 300) {
@@ -115,18 +128,26 @@ describe('PipelineWorker (shipped model)', () => {
       return true;
     });
     await assert.rejects(pw.denoise(join(tmp.dir, 'missing.dcm')), (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT');
-    assert.equal((await pw.denoise(FIXTURE)).image.width, 440);
+    assert.equal((await pw.denoise(FIXTURE)).source.width, 440);
     assert.equal(pw.stats().restarts, 0, 'a bad file does not cost the worker');
   });
 });
 
 describe('PipelineWorker: errors across the process boundary', () => {
-  it('rebuilds model, guard and normalize errors as their classes', () => {
-    for (const err of [new ModelContractError('m'), new GuardError('g'), new NormalizeError('n'), new RangeError('r'), new MalformedDicomError('d')]) {
-      const back = revivePipelineError(serializeError(err));
+  it('rebuilds decode, model, guard and normalize errors as their classes', () => {
+    const errors = [
+      new ModelContractError('m'), new GuardError('g'), new NormalizeError('n'), new RangeError('r'), new MalformedDicomError('d'),
+      new UnsupportedImageError('colour'), new UnsupportedTransferSyntaxError('1.2.840.10008.1.2.4.100', 'MPEG2 Main Profile'),
+    ];
+    for (const err of errors) {
+      const back = reviveError(serializeError(err));
       assert.equal(back.constructor, err.constructor, err.name);
       assert.deepEqual([back.name, back.message], [err.name, err.message]);
     }
+    const syntax = reviveError(serializeError(errors[6])) as UnsupportedTransferSyntaxError;
+    assert.deepEqual([syntax.transferSyntaxUid, syntax.transferSyntaxName], ['1.2.840.10008.1.2.4.100', 'MPEG2 Main Profile']);
+    const missing = reviveError(serializeError(Object.assign(new Error('no such file'), { code: 'ENOENT' })));
+    assert.equal((missing as NodeJS.ErrnoException).code, 'ENOENT');
   });
 
   it('rejects start with ModelContractError for a missing or non-ONNX model, leaving no process', async () => {

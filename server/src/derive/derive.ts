@@ -8,7 +8,7 @@ import type { DcmjsDict } from '../pipeline/decode/dcmjs.js';
 import type { StoredPixels } from '../pipeline/decode/index.js';
 import { UTF8_CODEC, codecFor, type TextCodec } from './charset.js';
 import { CHARSET_VRS, firstText, type DataSet, type Element } from './dataset.js';
-import { lossyHistory } from './lossy.js';
+import { lossyHistory, pixelDataBytes } from './lossy.js';
 import { addMissingType2, dropEmptySequences, repairLegacyValues } from './repair.js';
 import { convertElement, rawElement, readSource, sourceCharsetTerms, type SourceInput } from './source.js';
 import { COPIED_TAGS } from './tags-copied.js';
@@ -52,6 +52,11 @@ export interface BuildDerivedInput {
   source: SourceInput;
   /** Frame 0 as stored values, in the source's encoding (type, size and range checked). */
   pixels: StoredPixels;
+  /**
+   * Bytes of the source's Pixel Data value, when `source` comes without it (the pipeline drops
+   * it once decoded, see pipeline/source-header.ts): the lossy compression ratio needs its size.
+   */
+  sourcePixelDataBytes?: number;
   provenance: Provenance;
   options?: DeriveOptions;
 }
@@ -175,7 +180,8 @@ export function buildDerived(input: BuildDerivedInput): DerivedObject {
     now: clockStrings((options.clock ?? (() => new Date()))(), offsetMinutes(firstText(ds, '00080201'))),
     pixels,
     pixelData,
-    lossy: lossyHistory(dict, source.transferSyntaxUid, pixels.rows * pixels.columns * (pixels.bitsAllocated / 8)),
+    lossy: lossyHistory(dict, source.transferSyntaxUid, pixels.rows * pixels.columns * (pixels.bitsAllocated / 8),
+      input.sourcePixelDataBytes ?? pixelDataBytes(dict)),
     sourceText: (tag) => sourceValues(tag).map((v) => v.trim()).find((v) => v !== ''),
     sourceValues,
     sourceElement,

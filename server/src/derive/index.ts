@@ -14,4 +14,5 @@ export { DERIVATION_SMOOTHING, PURPOSE_PROCESSING_EQUIPMENT, PURPOSE_SOURCE_IMAG
 export { repairDate, repairTime } from './repair.js';
 export { DicomWriteError, EXPLICIT_VR_LITTLE_ENDIAN } from './writer.js';
 export type { SourceInput, NaturalizedDataset } from './source.js';
-export type { Code } from './dataset.js';
+export { isPrivateTag, type Code } from './dataset.js';
+export { pixelDataBytes } from './lossy.js';

@@ -39,16 +39,22 @@ function strings(dict: DcmjsDict, tag: string): string[] {
     .filter((v, _, all) => v !== '' || all.length > 1);
 }
 
-function encapsulatedBytes(dict: DcmjsDict): number {
+/** Bytes of the Pixel Data value(s): for an encapsulated one, the compressed size. */
+export function pixelDataBytes(dict: DcmjsDict): number {
   const values = rawElement(dict, '7FE00010')?.Value ?? [];
   return values.reduce<number>((n, v) => n + (v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? v.byteLength : 0), 0);
 }
 
-/** The history to write, given the source data set and the syntax it arrived in. */
+/**
+ * The history to write, given the source data set, the syntax it arrived in, the size of our
+ * native pixels and the size of the source's Pixel Data (pixelDataBytes of the source, taken
+ * before its Pixel Data was dropped; see pipeline/source-header.ts).
+ */
 export function lossyHistory(
   dict: DcmjsDict,
   transferSyntaxUid: string | undefined,
   nativeBytes: number,
+  compressed: number,
 ): LossyHistory {
   const flag = strings(dict, '00282110')[0];
   const ratios = strings(dict, '00282112');
@@ -62,7 +68,6 @@ export function lossyHistory(
   }
   const lossyNow = syntax.lossy || (syntax.mayBeLossy && flag !== '00');
   if (!lossyNow || !syntax.codec) return { ...(flag !== undefined ? { flag } : {}), ratios, methods };
-  const compressed = encapsulatedBytes(dict);
   const method = METHOD[syntax.codec];
   return {
     flag: '01',

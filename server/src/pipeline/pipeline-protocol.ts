@@ -1,28 +1,24 @@
 // The messages between pipeline-worker.ts (the node's process) and pipeline-worker-entry.ts
-// (the child process that holds the model), how a denoised instance and its errors cross the
-// boundary, and how the child is started.
-// Errors travel as worker-protocol.ts's {name, message, ...}; this file adds the classes the
-// model, the guard and the normalize stages throw, so the caller's `instanceof` keeps working.
+// (the child process that holds the model), and how the child is started and ended. A
+// denoised instance crosses as it is (process-instance.ts keeps it small and plain); errors
+// cross as worker-errors.ts's {name, message, ...}.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { DecodeWorkerError } from './decode/index.js';
-import { plainDataset, reviveError, type SerializedError } from './decode/worker-protocol.js';
-import { GuardError, type GuardOptions } from './guard/index.js';
-import { ModelContractError, type RunnerOptions } from './infer/index.js';
+import type { GuardOptions } from './guard/index.js';
+import type { RunnerOptions } from './infer/index.js';
 import type { ModelInfo } from './model-info.js';
-import { NormalizeError, type WindowOptions } from './normalize/index.js';
+import type { WindowOptions } from './normalize/index.js';
 import type { DenoisedInstance } from './process-instance.js';
-import { withWorkerText } from './worker-threads.js';
+import type { SerializedError } from './worker-errors.js';
 
 /**
  * The worker, not the file, failed: its child process died (a native abort, out of memory,
  * killed), hit the time limit, could not reload the model, or the worker was closed. Worth a
- * retry. A DecodeWorkerError, so code that already treats a dead decode worker as transient
- * treats a dead pipeline worker the same way.
+ * retry (worker/errors.ts retries what it does not know to be permanent).
  */
-export class PipelineWorkerError extends DecodeWorkerError {
+export class PipelineWorkerError extends Error {
   override name = 'PipelineWorkerError';
 }
 
@@ -58,27 +54,6 @@ export type PipelineReply =
   | { readonly type: 'log'; readonly message: string; readonly level: 'info' | 'warn' }
   | { readonly type: 'result'; readonly id: number; readonly result: DenoisedInstance }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
-
-/** The classes the model, the guard and the normalize stages throw, by name. */
-const PIPELINE_ERRORS = new Map<string, new (message: string) => Error>([
-  ['ModelContractError', ModelContractError],
-  ['GuardError', GuardError],
-  ['NormalizeError', NormalizeError],
-  ['RangeError', RangeError],
-  ['TypeError', TypeError],
-]);
-
-/** The error as an in-thread denoiseInstance or ModelRunner.load would have thrown it. */
-export function revivePipelineError(e: SerializedError): Error {
-  const Class = PIPELINE_ERRORS.get(e.name);
-  if (!Class) return reviveError(e); // decode errors, file-system errors, anything else by name
-  return withWorkerText(new Class(e.message), e);
-}
-
-/** The denoised instance in a form structured clone accepts (dcmjs's decorated values dropped). */
-export function cloneableDenoised(d: DenoisedInstance): DenoisedInstance {
-  return { ...d, parsed: { ...d.parsed, dataset: plainDataset(d.parsed.dataset) } };
-}
 
 /**
  * Fork a pipeline child: pipeline-worker-entry.js beside this file from compiled JavaScript,

@@ -1,6 +1,7 @@
 // Entry of the pipeline child process (forked by pipeline-worker.ts): loads the model once,
 // then runs decode -> normalize -> model -> guard -> denormalize for one file at a time and
-// sends the denoised instance back over the IPC channel. The parent sends one task at a time,
+// sends the denoised instance (the denoised pixels, the source's header, small figures) back
+// over the IPC channel. The parent sends one task at a time,
 // so a run never competes with another for the cores.
 //
 // A process rather than a worker thread so that a native abort inside onnxruntime ends only
@@ -8,13 +9,11 @@
 // thread while it is inside an onnxruntime call aborts the whole process.
 
 import { initDecoders, inThreadDecoder } from './decode/index.js';
-import { serializeError } from './decode/worker-protocol.js';
 import { ModelRunner, type LogFn } from './infer/index.js';
 import { describeModel } from './model-info.js';
-import {
-  cloneableDenoised, type DenoiseTask, type PipelineReply, type PipelineRequest, type PipelineWorkerConfig,
-} from './pipeline-protocol.js';
+import type { DenoiseTask, PipelineReply, PipelineRequest, PipelineWorkerConfig } from './pipeline-protocol.js';
 import { denoiseInstance, type ProcessInstanceDeps } from './process-instance.js';
+import { serializeError } from './worker-errors.js';
 
 if (!process.send) throw new Error('pipeline-worker-entry runs as a forked child process; use PipelineWorker (pipeline-worker.ts)');
 
@@ -33,7 +32,7 @@ function send(reply: PipelineReply): void {
 
 async function run(task: DenoiseTask, deps: ProcessInstanceDeps): Promise<void> {
   try {
-    const result = cloneableDenoised(await denoiseInstance({ path: task.path }, deps));
+    const result = await denoiseInstance({ path: task.path }, deps);
     send({ type: 'result', id: task.id, result }); // throws here if the result cannot be cloned
   } catch (err) {
     // Also a reply that cannot be cloned: the task fails, the child (and its model) lives on.

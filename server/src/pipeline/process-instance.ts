@@ -1,5 +1,5 @@
 // The per-instance processing stage the job worker calls (issue 3):
-//   in:  a received file's path; a decoder (DecodePool, or inThreadDecoder), a described model,
+//   in:  a received file's path; a decoder (inThreadDecoder), a described model,
 //        guard / window options, derive options
 //   out: the derived DICOM object (bytes and UIDs), the guard's report, the processing
 //        parameters and their hash (the queue's key), and how long each step took
@@ -7,6 +7,9 @@
 // Split in two so a caller can derive several objects (same SOP class and Secondary Capture)
 // from one inference: denoiseInstance runs decode -> normalize -> model -> guard ->
 // denormalize; deriveInstance builds a derived object from that. processInstance does both.
+// In the node, denoiseInstance runs in the pipeline's child process and its result crosses the
+// IPC channel, so it holds only what deriving needs: the source's header (source-header.ts),
+// the denoised pixels and small figures; not the source's Pixel Data nor its decoded frame.
 
 import { buildDerived, type DeriveOptions, type DerivedObject } from '../derive/index.js';
 import { UnsupportedImageError, type DecodedImage, type InstanceDecoder, type ParsedDicom, type StoredPixels } from './decode/index.js';
@@ -15,6 +18,7 @@ import type { GuardOptions, GuardReport } from './guard/index.js';
 import type { DescribedDenoiser, ModelInfo } from './model-info.js';
 import type { ModelMapping, WindowOptions } from './normalize/index.js';
 import { processingParams, processingParamsHash, type ProcessingParams } from './process-params.js';
+import { sourceHeader } from './source-header.js';
 
 /** DeriveOptions minus what this stage decides itself (the guard flag, the source syntax). */
 export type InstanceDeriveOptions = Omit<DeriveOptions, 'guardFlag' | 'sourceTransferSyntaxUid'>;
@@ -53,8 +57,11 @@ export interface SourceSummary {
 }
 
 export interface DenoisedInstance {
-  readonly parsed: ParsedDicom;
-  readonly image: DecodedImage;
+  /** The source's data set without Pixel Data and top-level private elements (source-header.ts). */
+  readonly header: ParsedDicom;
+  /** Bytes of the source's Pixel Data value, for the lossy compression ratio. */
+  readonly sourcePixelDataBytes: number;
+  readonly source: SourceSummary;
   /** Denoised and guarded frame 0, as stored values of the source's kind. */
   readonly pixels: StoredPixels;
   readonly mapping: ModelMapping;
@@ -90,9 +97,11 @@ export async function denoiseInstance(input: { path: string }, deps: ProcessInst
     ...(deps.window ? { window: deps.window } : {}),
   });
   const { normalizeMs, inferMs, guardMs, denormalizeMs } = out.timings;
+  const { header, pixelDataBytes } = sourceHeader(decoded.parsed);
   return {
-    parsed: decoded.parsed,
-    image: decoded.image,
+    header,
+    sourcePixelDataBytes: pixelDataBytes,
+    source: summary(header, decoded.image),
     pixels: out.pixels,
     mapping: out.mapping,
     guard: out.guard,
@@ -111,8 +120,9 @@ export async function denoiseInstance(input: { path: string }, deps: ProcessInst
 export function deriveInstance(denoised: DenoisedInstance, options: InstanceDeriveOptions = {}): { derived: DerivedObject; encodeMs: number } {
   const started = performance.now();
   const derived = buildDerived({
-    source: denoised.parsed,
+    source: denoised.header,
     pixels: denoised.pixels,
+    sourcePixelDataBytes: denoised.sourcePixelDataBytes,
     provenance: { modelName: denoised.model.modelId, modelVersion: denoised.model.modelVersion, params: { ...denoised.params } },
     options: { ...options, guardFlag: denoised.guard.flagged },
   });
@@ -130,19 +140,19 @@ export async function processInstance(input: { path: string }, deps: ProcessInst
     model: denoised.model,
     params: denoised.params,
     paramsHash: denoised.paramsHash,
-    source: summary(denoised),
+    source: denoised.source,
     timings: { ...denoised.timings, encodeMs, totalMs: performance.now() - started },
   };
 }
 
-function summary(d: DenoisedInstance): SourceSummary {
-  const uid = d.parsed.dataset['00080018']?.Value?.[0];
+function summary(header: ParsedDicom, image: DecodedImage): SourceSummary {
+  const uid = header.dataset['00080018']?.Value?.[0];
   return {
     ...(typeof uid === 'string' ? { sopInstanceUid: uid.replace(/[\0 ]+$/, '') } : {}),
-    transferSyntaxUid: d.image.transferSyntaxUid,
-    width: d.image.width,
-    height: d.image.height,
-    bitsStored: d.image.bitsStored,
-    photometric: d.image.photometric,
+    transferSyntaxUid: image.transferSyntaxUid,
+    width: image.width,
+    height: image.height,
+    bitsStored: image.bitsStored,
+    photometric: image.photometric,
   };
 }

@@ -1,10 +1,10 @@
-// One received file -> its parsed header and decoded frame 0, with how long each took. The
-// same function runs in the caller's thread (inThreadDecoder) and inside a decode worker
-// (worker-pool.ts), so both give the same result and the same typed errors.
+// One received file -> its parsed header and decoded frame 0, with how long each took. In the
+// node it runs inside the pipeline's child process (pipeline-worker-entry.ts); the CLI and the
+// tests call it in their own thread (inThreadDecoder).
 
 import { readFile } from 'node:fs/promises';
 import { decodeParsed, type DecodedImage } from './decode.js';
-import { DecodeError, MalformedDicomError } from './errors.js';
+import { asMalformed } from './errors.js';
 import { parseDicom, type ParseOptions, type ParsedDicom } from './parse.js';
 
 export interface DecodedInstance {
@@ -31,7 +31,7 @@ export async function decodeInstance(source: string | Uint8Array, options: Parse
   const started = performance.now();
   const bytes = typeof source === 'string' ? await readFile(source) : source;
   const read = performance.now();
-  const parsed = guarded(() => parseDicom(bytes, options));
+  const parsed = asMalformed(() => parseDicom(bytes, options));
   const image = await decodeParsed(parsed);
   return { parsed, image, readMs: read - started, decodeMs: performance.now() - read };
 }
@@ -40,13 +40,3 @@ export async function decodeInstance(source: string | Uint8Array, options: Parse
 export const inThreadDecoder: InstanceDecoder = {
   decode: (source) => decodeInstance(source),
 };
-
-/** As decode.ts: an unexpected throw while reading untrusted bytes still means a bad file. */
-function guarded<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof DecodeError) throw err;
-    throw new MalformedDicomError(`cannot read DICOM: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-  }
-}

@@ -4,7 +4,7 @@
 
 import { readPixelAttributes, type PixelAttributes } from './attributes.js';
 import { decodeFrame, initCodecs } from './codecs.js';
-import { DecodeError, MalformedDicomError } from './errors.js';
+import { MalformedDicomError, asMalformed } from './errors.js';
 import { encapsulatedFrame, nativeFrame } from './frames.js';
 import { parseDicom, type ParseOptions, type ParsedDicom } from './parse.js';
 import { toStoredValues, type StoredPixels } from './pixels.js';
@@ -37,7 +37,7 @@ export async function initDecoders(): Promise<void> {
  */
 export async function decodePixels(bytes: Uint8Array, options: ParseOptions = {}): Promise<DecodedImage> {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('decodePixels expects a Uint8Array (or Buffer)');
-  return decodeParsed(guard(() => parseDicom(bytes, options)));
+  return decodeParsed(asMalformed(() => parseDicom(bytes, options)));
 }
 
 /** Decode frame 0 of an already parsed file (the listener parses once for its rules). */
@@ -45,11 +45,11 @@ export async function decodeParsed(parsed: ParsedDicom): Promise<DecodedImage> {
   const { transferSyntax: syntax, dataset } = parsed;
   const element = dataset['7FE00010'];
   if (!element) throw new MalformedDicomError('no Pixel Data (7FE0,0010): not an image, or the file is truncated');
-  const attrs = guard(() => readPixelAttributes(dataset));
+  const attrs = asMalformed(() => readPixelAttributes(dataset));
   const codec = syntax.codec;
   const samples = codec
-    ? await decodeFrame(codec, guard(() => encapsulatedFrame(element, codec, attrs.numberOfFrames)), attrs)
-    : guard(() => nativeFrame(element, syntax, attrs));
+    ? await decodeFrame(codec, asMalformed(() => encapsulatedFrame(element, codec, attrs.numberOfFrames)), attrs)
+    : asMalformed(() => nativeFrame(element, syntax, attrs));
   const lossy = isLossy(syntax, attrs);
   // RLE and the lossless codecs return the stored words unchanged, like native data.
   const pixels = toStoredValues(samples, attrs.width * attrs.height, attrs, syntax.mayBeLossy && lossy ? 'clamp' : 'mask');
@@ -84,18 +84,4 @@ function describe(parsed: ParsedDicom, a: PixelAttributes, pixels: StoredPixels,
     hasModalityLut: a.hasModalityLut,
     hasMetaHeader: parsed.hasMetaHeader,
   };
-}
-
-/**
- * Anything other than our own errors thrown while reading untrusted bytes (a RangeError from
- * a DataView, a TypeError on an odd value) still means "this file is bad"; keep the original
- * as the cause so a real bug stays traceable.
- */
-function guard<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof DecodeError) throw err;
-    throw new MalformedDicomError(`cannot read DICOM: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-  }
 }

@@ -28,3 +28,17 @@ export class UnsupportedTransferSyntaxError extends DecodeError {
 export class UnsupportedImageError extends DecodeError {
   override name = 'UnsupportedImageError';
 }
+
+/**
+ * Run `fn` on untrusted bytes: anything other than our own errors it throws (a RangeError from
+ * a DataView, a TypeError on an odd value) still means "this file is bad". The original stays
+ * the cause, so a real bug remains traceable.
+ */
+export function asMalformed<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DecodeError) throw err;
+    throw new MalformedDicomError(`cannot read DICOM: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  }
+}

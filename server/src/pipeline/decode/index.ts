@@ -7,6 +7,3 @@ export type { Photometric } from './attributes.js';
 export type { StoredPixels } from './pixels.js';
 export type { DcmjsDict, DcmjsElement } from './dcmjs.js';
 export { decodeInstance, inThreadDecoder, type DecodedInstance, type InstanceDecoder } from './decode-instance.js';
-export {
-  DecodePool, DecodeWorkerError, type DecodeOptions, type DecodePoolOptions, type DecodePoolStats,
-} from './worker-pool.js';
