@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildDerived, type DerivedObject } from '../../server/src/derive/index.js';
 import { dimse } from '../../server/src/export/dimse.js';
 import {
-  classifyStatus, echoDestination, readPart10, sendInstance, sendInstances, type Destination, type SendOptions,
+  InvalidInstanceError, classifyStatus, echoDestination, readPart10, sendInstance, sendInstances, type Destination, type SendOptions,
 } from '../../server/src/export/index.js';
 import { decodeParsed, parseDicom } from '../../server/src/pipeline/decode/index.js';
 import { dcmtkMissing, freePort, startStorescp, type StorescpHandle } from '../helpers/orthanc.js';
@@ -222,4 +222,19 @@ describe('C-STORE status classification', () => {
       }
     });
   }
+});
+
+describe('readPart10 (the meta header reader the decoder uses)', () => {
+  it('splits a Part 10 file into its data set and the meta header\'s UIDs', () => {
+    const bytes = readFileSync(FIXTURE);
+    const wire = readPart10(bytes);
+    assert.deepEqual([wire.sopInstanceUid, wire.transferSyntaxUid], [FIXTURE_UID, '1.2.840.10008.1.2.1']);
+    assert.equal(wire.dataset.readUInt16LE(0), 0x0008, 'the data set starts after group 0002');
+  });
+
+  it('refuses a file cut inside its meta header, or without "DICM", as InvalidInstanceError', () => {
+    const bytes = readFileSync(FIXTURE);
+    assert.throws(() => readPart10(bytes.subarray(0, 200)), (err: unknown) => err instanceof InvalidInstanceError && /meta header is truncated/.test(err.message));
+    assert.throws(() => readPart10(new Uint8Array(300)), (err: unknown) => err instanceof InvalidInstanceError && /no "DICM"/.test(err.message));
+  });
 });

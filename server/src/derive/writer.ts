@@ -5,13 +5,12 @@
 // dcmjs so that the bytes are ours to reason about: text in the source's character set,
 // numbers as given, nothing reformatted.
 
+import { LONG_VRS } from '../pipeline/decode/vrs.js';
 import { asciiBytes, type TextCodec } from './charset.js';
 import { CHARSET_VRS, NUMBER_VRS, SINGLE_VALUE_VRS, type DataSet, type Element } from './dataset.js';
 
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 
-// VRs with 2 reserved bytes and a 32-bit length in explicit VR (PS3.5 Table 7.1-1).
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
 export class DicomWriteError extends Error {
   override name = 'DicomWriteError';

@@ -8,7 +8,10 @@
 // source's character set, and (d) costs a full parse of 8 MB of pixels per send. Sending the
 // stored bytes keeps what reaches the PACS identical to what we wrote and checked.
 
+import { MalformedDicomError } from '../pipeline/decode/errors.js';
+import { PREAMBLE, hasDicm, readMetaHeader } from '../pipeline/decode/meta.js';
 import { UID } from '../pipeline/decode/syntaxes.js';
+import { LONG_VRS } from '../pipeline/decode/vrs.js';
 
 export const EXPLICIT_VR_LE = UID.ExplicitVRLittleEndian;
 export const IMPLICIT_VR_LE = UID.ImplicitVRLittleEndian;
@@ -25,46 +28,32 @@ export interface WireInstance {
   readonly sopInstanceUid: string;
 }
 
-// VRs with 2 reserved bytes and a 32-bit length in explicit VR (PS3.5 Table 7.1-1).
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const UNDEFINED = 0xffffffff;
 const ITEM = 0xfffee000;
 const ITEM_END = 0xfffee00d;
 const SEQ_END = 0xfffee0dd;
 
-function uidText(bytes: Buffer): string {
-  return bytes.toString('latin1').replace(/[\0 ]+$/, '');
-}
-
 /** True if `bytes` start with a Part 10 preamble and "DICM". */
 export function isPart10(bytes: Uint8Array): boolean {
-  return bytes.length >= 132 && Buffer.from(bytes.buffer, bytes.byteOffset + 128, 4).toString('latin1') === 'DICM';
+  return hasDicm(bytes, PREAMBLE);
 }
 
-/**
- * Splits a Part 10 file into its data set and the meta header's transfer syntax and SOP UIDs.
- * The meta header is always explicit VR little endian (PS3.10 7.1), so a short walk suffices.
- */
+/** Splits a Part 10 file into its data set and the meta header's transfer syntax and SOP UIDs. */
 export function readPart10(bytes: Uint8Array): WireInstance {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!isPart10(buf)) throw new InvalidInstanceError('not a DICOM Part 10 file (no "DICM" at byte 128)');
-  const meta: Record<number, string> = {};
-  let pos = 132;
-  while (pos + 8 <= buf.length && buf.readUInt16LE(pos) === 0x0002) {
-    const element = buf.readUInt16LE(pos + 2);
-    const vr = buf.toString('latin1', pos + 4, pos + 6);
-    const long = LONG_VRS.has(vr);
-    const length = long ? buf.readUInt32LE(pos + 8) : buf.readUInt16LE(pos + 6);
-    const start = pos + (long ? 12 : 8);
-    if (length === UNDEFINED || start + length > buf.length) throw new InvalidInstanceError('truncated File Meta Information');
-    if (vr === 'UI') meta[element] = uidText(buf.subarray(start, start + length));
-    pos = start + length;
+  let meta;
+  try {
+    meta = readMetaHeader(buf, PREAMBLE + 4);
+  } catch (err) {
+    if (err instanceof MalformedDicomError) throw new InvalidInstanceError(err.message, { cause: err });
+    throw err;
   }
-  const [sopClassUid, sopInstanceUid, transferSyntaxUid] = [meta[0x0002], meta[0x0003], meta[0x0010]];
+  const { sopClassUid, sopInstanceUid, transferSyntaxUid } = meta;
   if (!sopClassUid || !sopInstanceUid || !transferSyntaxUid) {
     throw new InvalidInstanceError('File Meta Information lacks (0002,0002), (0002,0003) or (0002,0010)');
   }
-  return { dataset: buf.subarray(pos), transferSyntaxUid, sopClassUid, sopInstanceUid };
+  return { dataset: buf.subarray(meta.end), transferSyntaxUid, sopClassUid, sopInstanceUid };
 }
 
 function tagHeader(tag: number, length: number): Buffer {

@@ -7,6 +7,8 @@
 // values the header needs. A data set cut short ends inside a value or a sequence and is
 // refused; pixels are never decoded. It costs a few operations per element, not per byte.
 
+import { LONG_VRS, SHORT_VRS } from '../pipeline/decode/vrs.js';
+
 export interface ScanEncoding {
   readonly littleEndian: boolean;
   readonly explicitVr: boolean;
@@ -41,10 +43,6 @@ const SEQUENCE_END = 0xfffee0dd;
 const UNDEFINED = 0xffffffff;
 /** Values longer than this are never needed for the header (UIDs are 64 bytes at most). */
 const MAX_CAPTURE = 1024;
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const SHORT_VRS = new Set([
-  'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US',
-]);
 const IMPLICIT_LE: ScanEncoding = { littleEndian: true, explicitVr: false };
 /** No header bytes carried over (shared: reset after every element header, never written to). */
 const NO_CARRY = Buffer.alloc(0);

@@ -1,22 +1,35 @@
 // The two small byte-level readers that come before dcmjs: the File Meta Information (always
 // explicit VR little endian, group 0002) and, for files without one, a guess of the data set's
 // encoding from its first element. Every read is bounds-checked: these see untrusted bytes.
+// The exporter reads the meta header of our own derived files with the same reader
+// (export/part10.ts), so there is one walk of group 0002 in the node.
 
 import { MalformedDicomError } from './errors.js';
 import { UID } from './syntaxes.js';
+import { KNOWN_VRS, LONG_VRS } from './vrs.js';
 
 export interface MetaHeader {
   transferSyntaxUid?: string;
+  /** Media Storage SOP Class UID (0002,0002). */
+  sopClassUid?: string;
+  /** Media Storage SOP Instance UID (0002,0003). */
+  sopInstanceUid?: string;
   /** Offset of the first data set byte. */
   end: number;
 }
 
-// VRs whose explicit encoding has 2 reserved bytes and a 32-bit length.
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const ALL_VRS = new Set([
-  ...LONG_VRS,
-  ...['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US'],
-]);
+/** Length of the Part 10 preamble, which "DICM" follows. */
+export const PREAMBLE = 128;
+export const DICM: readonly number[] = [0x44, 0x49, 0x43, 0x4d];
+
+/** True if `bytes` hold "DICM" at `at` (128 for a Part 10 file; 0 when a writer left the preamble out). */
+export function hasDicm(bytes: Uint8Array, at: number): boolean {
+  return bytes.length >= at + 4 && DICM.every((b, i) => bytes[at + i] === b);
+}
+
+// The UI elements of group 0002 a caller reads, by element number.
+const META_UIDS = { 0x0002: 'sopClassUid', 0x0003: 'sopInstanceUid', 0x0010: 'transferSyntaxUid' } as const;
+
 
 function u16(b: Uint8Array, at: number): number {
   return b[at]! | (b[at + 1]! << 8);
@@ -28,7 +41,7 @@ function u32(b: Uint8Array, at: number): number {
 
 function vrAt(b: Uint8Array, at: number): string | null {
   const vr = String.fromCharCode(b[at]!, b[at + 1]!);
-  return ALL_VRS.has(vr) ? vr : null;
+  return KNOWN_VRS.has(vr) ? vr : null;
 }
 
 /**
@@ -38,7 +51,7 @@ function vrAt(b: Uint8Array, at: number): string | null {
 export function readMetaHeader(bytes: Uint8Array, start: number): MetaHeader {
   let at = start;
   let limit = bytes.length;
-  let transferSyntaxUid: string | undefined;
+  const uids: Omit<MetaHeader, 'end'> = {};
   while (at + 8 <= limit && u16(bytes, at) === 0x0002) {
     const element = u16(bytes, at + 2);
     const vr = vrAt(bytes, at + 4);
@@ -52,10 +65,12 @@ export function readMetaHeader(bytes: Uint8Array, start: number): MetaHeader {
       throw new MalformedDicomError(`file meta header is truncated or corrupt at byte ${at}`);
     }
     if (element === 0x0000 && length === 4 && at === start) limit = Math.min(bytes.length, valueAt + 4 + u32(bytes, valueAt));
-    if (element === 0x0010) transferSyntaxUid = asciiValue(bytes.subarray(valueAt, valueAt + length));
+    const key = META_UIDS[element as keyof typeof META_UIDS];
+    const value = key && asciiValue(bytes.subarray(valueAt, valueAt + length));
+    if (value) uids[key] = value;
     at = valueAt + length;
   }
-  return { ...(transferSyntaxUid ? { transferSyntaxUid } : {}), end: at };
+  return { ...uids, end: at };
 }
 
 function asciiValue(bytes: Uint8Array): string | undefined {

@@ -7,7 +7,7 @@
 import { inflateRawSync, inflateSync } from 'node:zlib';
 import type { DcmjsDict } from './dcmjs.js';
 import { MalformedDicomError } from './errors.js';
-import { readMetaHeader, sniffDataSetSyntax } from './meta.js';
+import { PREAMBLE, hasDicm, readMetaHeader, sniffDataSetSyntax } from './meta.js';
 import { readDataSet } from './read.js';
 import { transferSyntax, UID, type TransferSyntax } from './syntaxes.js';
 
@@ -27,9 +27,6 @@ export interface ParseOptions {
   maxInflatedBytes?: number;
 }
 
-const PREAMBLE = 128;
-const DICM = [0x44, 0x49, 0x43, 0x4d];
-
 /** Parse a whole DICOM file (Part 10 or bare data set). Throws DecodeError subclasses only. */
 export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): ParsedDicom {
   const { syntax, datasetStart, hasMetaHeader } = locateDataSet(bytes);
@@ -41,7 +38,7 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Parse
 }
 
 function locateDataSet(bytes: Uint8Array): { syntax: TransferSyntax; datasetStart: number; hasMetaHeader: boolean } {
-  const metaStart = hasMagic(bytes, PREAMBLE) ? PREAMBLE + 4 : hasMagic(bytes, 0) ? 4 : -1;
+  const metaStart = hasDicm(bytes, PREAMBLE) ? PREAMBLE + 4 : hasDicm(bytes, 0) ? 4 : -1;
   if (metaStart < 0) {
     const uid = sniffDataSetSyntax(bytes, 0);
     if (!uid) throw new MalformedDicomError('not a DICOM file: no "DICM" marker and no recognisable data set');
@@ -52,10 +49,6 @@ function locateDataSet(bytes: Uint8Array): { syntax: TransferSyntax; datasetStar
   const uid = meta.transferSyntaxUid ?? sniffDataSetSyntax(bytes, meta.end);
   if (!uid) throw new MalformedDicomError('meta header has no Transfer Syntax UID and the data set is unrecognisable');
   return { syntax: transferSyntax(uid), datasetStart: meta.end, hasMetaHeader: true };
-}
-
-function hasMagic(bytes: Uint8Array, at: number): boolean {
-  return bytes.length >= at + 4 && DICM.every((b, i) => bytes[at + i] === b);
 }
 
 function inflateDataSet(deflated: Uint8Array, maxOutputLength: number): Uint8Array {

@@ -8,10 +8,9 @@
 
 import { dcmjs, type DcmjsDict, type DcmjsReadOptions } from './dcmjs.js';
 import { DecodeError, MalformedDicomError } from './errors.js';
+import { DICM, PREAMBLE } from './meta.js';
 import { UID } from './syntaxes.js';
 
-const PREAMBLE = 128;
-const DICM = [0x44, 0x49, 0x43, 0x4d];
 const SENTINEL_TAG = 'FFFCFFFC'; // Data Set Trailing Padding: meaningless, safe to drop
 const SENTINEL_VALUE = Buffer.from('SXR-END!', 'latin1');
 
