@@ -91,6 +91,6 @@ function shortcutsSection(): HTMLElement {
   return h('div', { style: styles.section, 'data-sharpxr': 'shortcuts' },
     h('h3', { style: styles.heading }, 'Keyboard'),
     ...SHORTCUTS.map((sc) => h('div', { style: styles.row }, h('span', {}, sc.label), h('kbd', { style: 'font:600 11px ui-monospace,monospace;color:#ffd54a' }, keyLabel(sc.keys)))),
-    h('p', { style: `${styles.muted};margin-top:6px` }, 'A view key pressed again returns to side by side. Views act on the selected viewport (the denoised one by default).'),
+    h('p', { style: `${styles.muted};margin-top:6px` }, 'A view key pressed again returns to side by side. Views act on the selected viewport: click one to select it.'),
   );
 }

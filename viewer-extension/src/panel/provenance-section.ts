@@ -36,8 +36,8 @@ export function provenanceSection(pair: ComparePair): HTMLElement {
     h('h3', { style: `${styles.heading};margin-top:10px` }, 'Fidelity guard'),
     ...guardRows(p.guard),
     h('h3', { style: `${styles.heading};margin-top:10px` }, 'Derivation'),
-    field('Original series', text(pair.source.SeriesDescription) ?? `#${pair.source.SeriesNumber ?? '?'}`),
-    field('Denoised series', text(pair.derived.SeriesDescription) ?? `#${pair.derived.SeriesNumber ?? '?'}`),
+    field('Original series', seriesLabel(pair.source)),
+    field('Denoised series', seriesLabel(pair.derived)),
     field('Paired by', pair.matchedBy === 'instance' ? 'Source Image Sequence' : 'Referenced Series Sequence'),
     p.derivationDescription ? h('p', { style: `${styles.muted};margin:6px 0 0;word-break:break-word` }, p.derivationDescription) : null,
   );
@@ -47,4 +47,11 @@ export function provenanceSection(pair: ComparePair): HTMLElement {
 function formatDateTime(dt: string): string {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?/.exec(dt);
   return m ? `${m[1]}-${m[2]}-${m[3]}${m[4] ? ` ${m[4]}:${m[5] ?? '00'}` : ''}` : dt;
+}
+
+/** "<number>: <description>", either part left out when the series does not have it. */
+function seriesLabel(ds: ComparePair['source']): string {
+  const description = text(ds.SeriesDescription);
+  const number = ds.SeriesNumber !== undefined && ds.SeriesNumber !== '' ? `Series ${ds.SeriesNumber}` : undefined;
+  return [number, description].filter(Boolean).join(': ') || 'unnamed series';
 }
