@@ -1,5 +1,6 @@
 // The composition root: typed config -> database -> queue -> model -> listener -> worker ->
-// HTTP. Nothing else in the node constructs these; every other module receives what it needs.
+// HTTP (with the viewer, its DICOMweb proxy and API when config.viewer.enabled). Nothing else
+// in the node constructs these; every other module receives what it needs.
 // Start order is chosen so the node never acknowledges an instance it cannot record: the
 // database and the model are ready before the DICOM port opens. Stop order is the reverse.
 import { mkdir } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { scheduleRetention } from './node/retention.js';
 import { PipelineWorker } from './pipeline/pipeline-worker.js';
 import { PrismaDeliveryLog, PrismaJobQueue } from './queue/index.js';
 import { DEFAULT_RULES, parseRules, selectInstance } from './rules/index.js';
+import { createViewerRoutes } from './viewer/index.js';
 import { createHealth } from './worker/health.js';
 import { JobWorker } from './worker/job-worker.js';
 import { createProcessor } from './worker/processor.js';
@@ -105,13 +107,17 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
 
   const state = { stopping: false };
   const health = createHealth({ config, db: ctx.db, queue, listener, model, state });
-  const app = createApp({ health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics) });
+  const viewer = config.viewer.enabled ? createViewerRoutes(config.viewer, ctx.db, log) : undefined;
+  const app = createApp({ health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics), mounts: viewer?.mounts });
   const http = await listenHttp(app, config.http.host, config.http.port);
   ctx.closers.push(() => closeHttp(http));
+  // Closed before the HTTP server (closers run in reverse): a frame stream from a stalled PACS
+  // would otherwise hold server.close() open until its idle timeout.
+  if (viewer) ctx.closers.push(() => viewer.close());
   if (destinations.length === 0) {
     log.warn({ derivedDir: ctx.dirs.derived }, 'no destinations configured: derived objects are kept on disk only (add destinations to the config)');
   }
-  log.info({ aeTitle: config.dicom.aeTitle, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, destinations: destinations.map((d) => d.name) }, 'SharpXR node started');
+  log.info({ aeTitle: config.dicom.aeTitle, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, destinations: destinations.map((d) => d.name), dicomWebUrl: viewer ? config.viewer.dicomWebUrl : undefined }, 'SharpXR node started');
   return {
     config, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, db: ctx.db, queue,
     stop: (graceMs) => stopAll(ctx.closers, listener, worker, state, log, graceMs),

@@ -1,10 +1,12 @@
 // The node's HTTP side: GET /health for load balancers and monitoring, GET /metrics for
-// Prometheus. The admin console's API mounts here later. Express 5 forwards rejected
-// promises from async handlers to the error handler, so handlers stay plain async functions.
-import express, { type NextFunction, type Request, type Response } from 'express';
+// Prometheus, and whatever routers the composition root mounts (the viewer, its DICOMweb proxy
+// and API: server/src/viewer/). Express 5 forwards rejected promises from async handlers to
+// the one error handler (errors.ts), so handlers stay plain async functions that throw.
+import express, { type RequestHandler, type Router } from 'express';
 import type { Server } from 'node:http';
 import type { Logger } from '../node/logger.js';
 import type { NodeMetrics } from '../node/metrics.js';
+import { errorHandler, notFound } from './errors.js';
 
 export interface HealthReport {
   /** 'ok' answers 200; anything else 503, so a balancer stops sending work. */
@@ -19,6 +21,13 @@ export interface HttpDeps {
   /** Called before each scrape to refresh gauges that are read, not counted (queue depth). */
   readonly beforeScrape?: () => Promise<void>;
   readonly log: Logger;
+  /** Routers mounted after /health and /metrics, in order. */
+  readonly mounts?: readonly HttpMount[];
+}
+
+export interface HttpMount {
+  readonly path: string;
+  readonly handler: Router | RequestHandler;
 }
 
 export function createApp(deps: HttpDeps): express.Express {
@@ -32,10 +41,11 @@ export function createApp(deps: HttpDeps): express.Express {
     await deps.beforeScrape?.();
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'http handler failed');
-    res.status(500).json({ error: 'internal error' });
+  for (const mount of deps.mounts ?? []) app.use(mount.path, mount.handler);
+  app.use((req) => {
+    throw notFound(`no route ${req.method} ${req.path}`);
   });
+  app.use(errorHandler(deps.log));
   return app;
 }
 

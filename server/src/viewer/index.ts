@@ -1,0 +1,44 @@
+// The viewer's side of the node's HTTP server: OHIF and our extension at /viewer/, the PACS's
+// DICOMweb at /dicom-web (same origin, so no CORS), and the JSON API at /api. main.ts creates
+// this once when config.viewer.enabled and hands the mounts to createApp; closing it drops the
+// pooled connections to the PACS.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ViewerConfig } from '../config/index.js';
+import type { Database } from '../db/index.js';
+import type { HttpMount } from '../http/app.js';
+import type { Logger } from '../node/logger.js';
+import { viewerApi } from './api.js';
+import { DEFAULT_APP_CONFIG } from './app-config.js';
+import { createDicomWebProxy } from './proxy.js';
+import { viewerStatic } from './static.js';
+
+export interface ViewerRoutes {
+  readonly mounts: readonly HttpMount[];
+  close(): Promise<void>;
+}
+
+export function createViewerRoutes(config: ViewerConfig, db: Database, log: Logger): ViewerRoutes {
+  const proxy = createDicomWebProxy({
+    target: config.dicomWebUrl, credentials: config.dicomWebCredentials, timeoutMs: config.timeoutMs,
+    log: log.child({ component: 'dicomweb-proxy' }),
+  });
+  // Orthanc writes BulkDataURI / RetrieveURL as <Forwarded host><its own DICOMweb root>/…: they
+  // reach this proxy only if that root is the path the proxy is mounted at.
+  const upstreamRoot = new URL(config.dicomWebUrl).pathname;
+  if (upstreamRoot !== DEFAULT_APP_CONFIG.dicomWebPath) {
+    log.warn({ dicomWebUrl: config.dicomWebUrl, proxyPath: DEFAULT_APP_CONFIG.dicomWebPath },
+      'viewer: the PACS\'s DICOMweb root is not /dicom-web; absolute URLs in its answers (BulkDataURI) will not point at the proxy');
+  }
+  if (!existsSync(join(config.ohifDir, 'index.html'))) {
+    log.warn({ ohifDir: config.ohifDir }, 'viewer: OHIF is not installed, /viewer/ answers 503 until `bash scripts/setup-viewer.sh` has run');
+  }
+  return {
+    mounts: [
+      { path: '/viewer', handler: viewerStatic({ ohifDir: config.ohifDir, extensionDir: config.extensionDir }) },
+      { path: DEFAULT_APP_CONFIG.dicomWebPath, handler: proxy.handle },
+      { path: DEFAULT_APP_CONFIG.apiRoot, handler: viewerApi(db) },
+    ],
+    close: async () => proxy.close(),
+  };
+}
