@@ -3,12 +3,13 @@
 // in-process and the bin script stays a one-liner.
 import { denoiseCommand } from './denoise.js';
 import { checkCommand } from './check.js';
+import { feedbackCommand } from './feedback.js';
 import { instancesCommand } from './instances.js';
 import { jobsCommand } from './jobs.js';
 import { startCommand } from './start.js';
 import { consoleIo, type Command, type Io } from './command.js';
 
-const COMMANDS: readonly Command[] = [startCommand, checkCommand, denoiseCommand, jobsCommand, instancesCommand];
+const COMMANDS: readonly Command[] = [startCommand, checkCommand, denoiseCommand, jobsCommand, instancesCommand, feedbackCommand];
 
 export const EXIT_USAGE = 2;
 
