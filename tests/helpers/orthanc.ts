@@ -94,6 +94,11 @@ export interface OrthancOptions {
   dicomWeb?: boolean;
   /** Reject associations whose called AE title is not ours (default false, Orthanc's default). */
   checkCalledAet?: boolean;
+  /**
+   * HTTP Basic users (name -> password): Orthanc then answers 401 without them. The handle's
+   * own REST calls use the first one.
+   */
+  users?: Record<string, string>;
 }
 
 export interface OrthancSeries {
@@ -131,7 +136,8 @@ function orthancConfig(dir: string, o: OrthancOptions, aet: string, dicomPort: n
     // 1.10 has no bind-address options: HTTP answers only loopback clients with this off;
     // the DICOM port listens on all interfaces (tests use ephemeral ports).
     RemoteAccessAllowed: false,
-    AuthenticationEnabled: false,
+    AuthenticationEnabled: o.users !== undefined,
+    RegisteredUsers: o.users ?? {},
     DicomCheckCalledAet: o.checkCalledAet ?? false,
     DicomModalities: o.modalities ?? {},
     StableAge: 1,
@@ -165,11 +171,11 @@ export async function startOrthanc(o: OrthancOptions = {}): Promise<OrthancHandl
   writeFileSync(configFile, JSON.stringify(orthancConfig(dir, o, aet, dicomPort, httpPort), null, 2));
   const logFile = join(dir, 'orthanc.log');
   const child = spawnLogged(ORTHANC_BIN, [configFile], logFile);
-  const handle = orthancHandle(child, dir, aet, dicomPort, `http://127.0.0.1:${httpPort}`, logFile);
+  const handle = orthancHandle(child, dir, aet, dicomPort, `http://127.0.0.1:${httpPort}`, logFile, basicAuth(o.users));
   try {
     await waitFor(async () => {
       if (!alive(child)) throw new Error(`Orthanc exited (${child.exitCode ?? child.signalCode}):\n${tail(logFile)}`);
-      return fetch(`${handle.httpUrl}/system`).then((r) => r.ok, () => false);
+      return handle.rest('/system').then(() => true, () => false);
     }, 30_000, 'Orthanc to answer GET /system', 100);
   } catch (err) {
     await handle.stop();
@@ -178,9 +184,15 @@ export async function startOrthanc(o: OrthancOptions = {}): Promise<OrthancHandl
   return handle;
 }
 
-function orthancHandle(child: ChildProcess, dir: string, aet: string, dicomPort: number, httpUrl: string, logFile: string): OrthancHandle {
+/** `Basic …` for the first of `users`, or nothing. */
+function basicAuth(users: Record<string, string> | undefined): Record<string, string> {
+  const first = Object.entries(users ?? {})[0];
+  return first ? { authorization: `Basic ${Buffer.from(`${first[0]}:${first[1]}`).toString('base64')}` } : {};
+}
+
+function orthancHandle(child: ChildProcess, dir: string, aet: string, dicomPort: number, httpUrl: string, logFile: string, auth: Record<string, string>): OrthancHandle {
   const rest = async <T>(path: string, init?: RequestInit): Promise<T> => {
-    const response = await fetch(`${httpUrl}${path}`, init);
+    const response = await fetch(`${httpUrl}${path}`, { ...init, headers: { ...auth, ...(init?.headers as Record<string, string> | undefined) } });
     const text = await response.text();
     if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${response.status} ${text}`);
     return (text ? JSON.parse(text) : null) as T;
