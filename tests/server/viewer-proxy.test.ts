@@ -67,7 +67,8 @@ describe('DICOMweb proxy with Orthanc as the PACS', { skip }, () => {
   });
 
   it('answers QIDO through the node with the node\'s credentials, whatever the browser sends', async () => {
-    for (const browserAuth of [{}, { authorization: 'Basic d3Jvbmc6d3Jvbmc=' }]) {
+    const browserAuths: Record<string, string>[] = [{}, { authorization: 'Basic d3Jvbmc6d3Jvbmc=' }];
+    for (const browserAuth of browserAuths) {
       const res = await fetch(`${node.httpUrl}/dicom-web/studies?StudyInstanceUID=${uids.study}`, { headers: { ...DICOM_JSON, ...browserAuth } });
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /^application\/dicom\+json/);
@@ -77,6 +78,13 @@ describe('DICOMweb proxy with Orthanc as the PACS', { skip }, () => {
     }
     const series = await (await fetch(`${node.httpUrl}/dicom-web/studies/${uids.study}/series`, { headers: DICOM_JSON })).json() as Record<string, { Value?: unknown[] }>[];
     assert.deepEqual(series.map((s) => s['0020000E']!.Value![0]), [uids.series]);
+  });
+
+  it('is read-only: no STOW-RS (POST) into the PACS with the node\'s credentials', async () => {
+    const stow = await fetch(`${node.httpUrl}/dicom-web/studies`, { method: 'POST', headers: { 'content-type': 'multipart/related; type="application/dicom"' }, body: 'x' });
+    assert.equal(stow.status, 405);
+    assert.equal(stow.headers.get('allow'), 'GET, HEAD');
+    assert.equal((await fetch(`${orthanc.httpUrl}/dicom-web/studies`, { headers: { ...DICOM_JSON, ...auth } })).status, 200, 'Orthanc itself is fine');
   });
 
   it('makes WADO-RS metadata point its BulkDataURI at the node, as the browser addressed it', async () => {
@@ -127,16 +135,23 @@ describe('DICOMweb proxy with Orthanc as the PACS', { skip }, () => {
 });
 
 /**
- * A "PACS" that accepts connections and never answers; a request for a path containing
- * "/partial" gets headers and 3 of 1000 promised bytes, then silence.
+ * A misbehaving "PACS" on raw TCP. Any path: accepted, never answered. "/partial": headers and
+ * 3 of 1000 promised bytes, then silence. "/flaky": answered on a fresh connection, but the
+ * connection is dropped when a second request arrives on it (a keep-alive close race, made
+ * certain). Each data chunk is taken as one GET (they have no body).
  */
 async function startStaller(): Promise<{ port: number; sockets: Set<Socket>; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    socket.once('data', (chunk) => {
-      if (chunk.toString('latin1').split('\r\n')[0]!.includes('/partial')) socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\nabc');
+    let requests = 0;
+    socket.on('data', (chunk) => {
+      const line = chunk.toString('latin1').split('\r\n')[0]!;
+      requests += 1;
+      if (line.includes('/partial')) socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\nabc');
+      else if (line.includes('/flaky') && requests === 1) socket.write('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok');
+      else if (line.includes('/flaky')) socket.destroy();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -187,6 +202,14 @@ describe('DICOMweb proxy with a PACS that stalls', { skip }, () => {
     assert.equal(res.status, 200);
     await assert.rejects(res.arrayBuffer(), 'a truncated body is an error for the client, not a short success');
     assert.equal((await node.health()).status, 'ok');
+  });
+
+  it('sends a GET again once when the pooled connection it reused was closed by the PACS', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${node.httpUrl}/dicom-web/flaky`);
+      assert.equal(res.status, 200, `request ${i + 1}`);
+      assert.equal(await res.text(), 'ok');
+    }
   });
 
   it('stops promptly with a request to the stalled PACS in flight', async () => {

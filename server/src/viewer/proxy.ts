@@ -25,7 +25,9 @@ export interface DicomWebProxy {
   close(): void;
 }
 
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
+// Read only: the viewer queries and retrieves. STOW-RS (POST) with the node's own credentials
+// would let anyone who reaches the node's HTTP port write into the PACS.
+const METHODS = new Set(['GET', 'HEAD']);
 /** Request headers the PACS needs; everything else (cookies, the browser's own auth) stays here. */
 const FORWARDED_REQUEST = ['accept', 'accept-encoding', 'range', 'if-range', 'if-none-match', 'if-modified-since', 'content-type', 'content-length'];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -64,33 +66,47 @@ interface Upstream {
 
 function forward(req: Request, res: Response, next: NextFunction, u: Upstream): void {
   const path = pathOf(req.originalUrl);
-  let failed = false;
-  let clientGone = false;
+  const state = { failed: false, clientGone: false, upstream: undefined as http.ClientRequest | undefined };
   const fail = (err: Error, during: string): void => {
-    if (failed || clientGone) return;
-    failed = true;
+    if (state.failed || state.clientGone) return;
+    state.failed = true;
     const status = err instanceof ProxyTimeout ? 504 : 502;
     // The path only: the query string of a QIDO search may carry patient identifiers.
     u.log.warn({ path, method: req.method, status, during, error: (err as NodeJS.ErrnoException).code ?? err.message }, 'DICOMweb proxy: the PACS request failed');
     if (res.headersSent) res.destroy();
     else next(new HttpError(status, status === 504 ? 'the PACS did not answer in time' : 'the PACS cannot be reached', describe(err, u)));
   };
-  const upstream = u.transport.request({
-    protocol: u.target.protocol, hostname: u.target.hostname, port: u.target.port || undefined,
-    method: req.method, path: u.target.pathname + req.url, agent: u.agent,
-    headers: requestHeaders(req, u.authorization), timeout: u.timeoutMs,
-  });
-  upstream.on('timeout', () => upstream.destroy(new ProxyTimeout(`no answer within ${u.timeoutMs} ms`)));
-  upstream.on('error', (err) => fail(err, res.headersSent ? 'body' : 'request'));
-  upstream.on('response', (answer) => relay(answer, res, u, (err) => fail(err, 'body')));
+  const send = (retried: boolean): void => {
+    const upstream = u.transport.request({
+      protocol: u.target.protocol, hostname: u.target.hostname, port: u.target.port || undefined,
+      method: req.method, path: u.target.pathname + req.url, agent: u.agent,
+      headers: requestHeaders(req, u.authorization), timeout: u.timeoutMs,
+    });
+    state.upstream = upstream;
+    upstream.on('timeout', () => upstream.destroy(new ProxyTimeout(`no answer within ${u.timeoutMs} ms`)));
+    upstream.on('error', (err) => {
+      if (!retried && !res.headersSent && staleSocket(upstream, err)) send(true);
+      else fail(err, res.headersSent ? 'body' : 'request');
+    });
+    upstream.on('response', (answer) => relay(answer, res, u, (err) => fail(err, 'body')));
+    upstream.end(); // GET and HEAD only: a body the browser might send is not passed on
+  };
   // The browser went away (closed tab, cancelled frame): stop pulling from the PACS.
   res.on('close', () => {
     if (res.writableFinished) return;
-    clientGone = true;
-    upstream.destroy();
+    state.clientGone = true;
+    state.upstream?.destroy();
   });
-  req.on('error', () => upstream.destroy());
-  req.pipe(upstream);
+  send(false);
+}
+
+/**
+ * A pooled keep-alive connection the PACS closed just as it was reused (Orthanc 1.10 closes
+ * idle ones after 1 s): the request never reached it, and GET/HEAD are safe to send again once.
+ */
+function staleSocket(upstream: http.ClientRequest, err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return upstream.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
 }
 
 function relay(answer: IncomingMessage, res: Response, u: Upstream, onError: (err: Error) => void): void {
