@@ -148,6 +148,18 @@ describe('the sharpxr-compare viewer in Chromium, against the node and Orthanc',
     assert.equal(meanAbsDiff(S, O, left), 0);
     assert.equal(meanAbsDiff(S, F, right), 0);
     assert.ok(meanAbsDiff(S, F, left) > 0 && meanAbsDiff(S, O, right) > 0);
+    // The reader drags the handle to a quarter of the width.
+    const box = await viewportBox(page, ORIGINAL);
+    const handle = page.locator('[data-sharpxr-layer="sharpxr-original"] ~ .sharpxr-swipe-divider, .sharpxr-swipe-divider').first();
+    const h = (await handle.boundingBox())!;
+    await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.25, h.y + h.height / 2, { steps: 8 });
+    await page.mouse.up();
+    const state = await page.evaluate(() => (window as unknown as { sharpxrViewer: any }).sharpxrViewer.session.views.state('sharpxr-original'));
+    assert.ok(Math.abs(state.swipe - 0.25) < 0.03, `divider at ${state.swipe}`);
+    const clip = await page.evaluate(() => document.querySelector<HTMLElement>('[data-sharpxr-layer="sharpxr-original"]')!.style.clipPath);
+    assert.match(clip, /inset\(0(px)? 0(px)? 0(px)? 2[4-6](\.\d+)?%\)/, clip);
   });
 
   it('overlays the denoised image on the original with the opacity asked for', async () => {
