@@ -17,7 +17,9 @@ BASE=/viewer/
 cache=${SHARPXR_VIEWER_CACHE:-.cache/viewer}
 target=${SHARPXR_OHIF_DIR:-viewer-extension/ohif}
 stamp_name=.sharpxr-ohif.json
-want=$(printf '{"package":"%s","version":"%s","integrity":"%s","base":"%s"}' "$OHIF_PACKAGE" "$OHIF_VERSION" "$OHIF_INTEGRITY" "$BASE")
+# RELOCATION names the rule set of server/src/viewer/relocate.ts: a new rule means a new install.
+RELOCATION=2
+want=$(printf '{"package":"%s","version":"%s","integrity":"%s","base":"%s","relocation":%s}' "$OHIF_PACKAGE" "$OHIF_VERSION" "$OHIF_INTEGRITY" "$BASE" "$RELOCATION")
 
 if [ -f "$target/$stamp_name" ] && [ "$(cat "$target/$stamp_name")" = "$want" ]; then
   echo "OHIF $OHIF_VERSION is installed in $target (relocated to $BASE)"

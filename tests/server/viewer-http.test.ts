@@ -228,4 +228,16 @@ describe('/viewer/ with the OHIF dist setup-viewer.sh installed', { skip: exists
       else assert.equal(res.headers.get('cache-control'), 'no-cache', src);
     }
   });
+
+  it('serves the stylesheet with its font URLs under /viewer/, and the fonts', async () => {
+    const css = await (await fetch(`${app.url}/viewer/app.bundle.css`)).text();
+    const urls = [...css.matchAll(/url\(([^)]+)\)/g)].map((m) => m[1]!.replace(/^["']|["']$/g, '')).filter((u) => !u.startsWith('data:'));
+    assert.ok(urls.length > 0, 'the stylesheet names its fonts');
+    for (const url of new Set(urls)) {
+      assert.ok(url.startsWith('/viewer/'), url);
+      const res = await fetch(`${app.url}${url}`);
+      assert.equal(res.status, 200, url);
+      await res.arrayBuffer();
+    }
+  });
 });

@@ -36,6 +36,11 @@ export const OHIF_3_13_RULES: readonly RelocationRule[] = [
     pattern: /("src": ")\/assets\//g, replacement: (base) => `$1${base}assets/`, occurrences: 9,
   },
   {
+    // The Inter web font: url(/<hash>.woff2) in the app's stylesheet.
+    name: 'app.bundle.css font urls', files: (p) => p === 'app.bundle.css',
+    pattern: /url\(\/(?!\/)/g, replacement: (base) => `url(${base}`, occurrences: 5,
+  },
+  {
     name: 'webpack public path', files: (p) => p.endsWith('.js'),
     pattern: /__webpack_require__\.p = "\/";/g, replacement: (base) => `__webpack_require__.p = ${JSON.stringify(base)};`,
     occurrences: 8, fileCount: 8,
