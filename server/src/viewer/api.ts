@@ -46,6 +46,8 @@ export function viewerApi(db: Database): Router {
   api.use(express.json({ limit: BODY_LIMIT_BYTES }));
   api.post('/feedback', async (req, res) => {
     // express.json skips other types and leaves no body: say why instead of "field required".
+    // Requiring JSON also keeps other sites out: a cross-site form can only send text/plain or
+    // form types without a CORS preflight, and this node sends no CORS headers to approve one.
     if (!req.is('application/json')) throw new HttpError(415, 'body: send Content-Type: application/json');
     const body = feedbackBody.parse(req.body ?? {});
     res.status(201).json(await recordFeedback(db, body));
