@@ -1,13 +1,13 @@
-// The messages between pipeline-worker.ts (the node's process) and pipeline-worker-entry.ts
-// (the child process that holds the model), and how the child is started and ended. A
-// denoised instance crosses as it is (process-instance.ts keeps it small and plain); errors
-// cross as worker-errors.ts's {name, message, ...}.
+// The pipeline worker's options, the messages between pipeline-worker.ts (the node's process)
+// and pipeline-worker-entry.ts (the child process that holds the model), and how the child is
+// started and ended. A denoised instance crosses as it is (process-instance.ts keeps it small
+// and plain); errors cross as worker-errors.ts's {name, message, ...}.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { GuardOptions } from './guard/index.js';
-import type { RunnerOptions } from './infer/index.js';
+import type { LogFn, RunnerOptions } from './infer/index.js';
 import type { ModelInfo } from './model-info.js';
 import type { WindowOptions } from './normalize/index.js';
 import type { DenoisedInstance } from './process-instance.js';
@@ -32,6 +32,30 @@ export interface PipelineWorkerConfig {
   readonly guard?: GuardOptions;
   readonly window?: WindowOptions;
   readonly extraParams?: Readonly<Record<string, unknown>>;
+}
+
+export interface PipelineWorkerOptions {
+  readonly modelPath: string;
+  /** As for ModelRunner.load, without `log`: the child's log lines go to onLog. */
+  readonly runner?: WorkerRunnerOptions;
+  readonly guard?: GuardOptions;
+  readonly window?: WindowOptions;
+  readonly extraParams?: Readonly<Record<string, unknown>>;
+  /** A task running longer fails with PipelineWorkerError and the child is replaced (default 300 s; 0 = no limit). */
+  readonly taskTimeoutMs?: number;
+  /** The model loader's messages (which provider runs, which were skipped and why). */
+  readonly onLog?: LogFn;
+  /** Called with each child process as it is forked (monitoring; tests use it to kill one). */
+  readonly onChild?: (child: ChildProcess) => void;
+}
+
+export interface PipelineWorkerStats {
+  readonly busy: boolean;
+  readonly queued: number;
+  /** Children that died or timed out and were replaced. */
+  readonly restarts: number;
+  /** Why every task now fails (the model cannot be reloaded): for /health. */
+  readonly broken?: string;
 }
 
 export interface DenoiseTask {

@@ -3,60 +3,33 @@
 // 2 cores), which on the main thread would stall the DICOM listener's C-STORE answers and the
 // HTTP API. A forked child process holds the model and runs decode -> normalize -> model ->
 // guard -> denormalize per file; the parent gets back a DenoisedInstance and derives from it
-// with deriveInstance as before. The result is copied over the IPC channel: the denoised
-// pixels and the source's header only (8.5 MB for a 2000x2128 16-bit image, where the decoded
-// source frame and the source's Pixel Data once made it 21 MB).
+// with deriveInstance. It is copied over the IPC channel, so it holds the denoised pixels and
+// the source's header only: 8.5 MB for a 2000x2128 16-bit image (21 MB when it also held the
+// decoded source frame and the source's Pixel Data).
 //
 // A process, not a worker thread: a native abort in onnxruntime (an allocation failure,
 // "terminate called after throwing ...") kills only the child, and SIGKILL can end the child
 // at any moment, even inside a run, where terminating a worker thread aborts the whole
-// process. So neither the time limit nor close() waits for a run to return.
-//
-// One child, one task at a time: a run already uses every core, so a second one in parallel
-// would only make both slower and double the memory. The model is loaded in the child only.
+// process. So neither the time limit nor close() waits for a run to return. One child, one
+// task at a time: a run already uses every core; a second in parallel would only make both
+// slower and double the memory.
 //
 // Failures: decode, model, guard and normalize errors come back as the same classes
-// (pipeline-protocol.ts). A child that dies or exceeds the task time limit fails its task with
+// (worker-errors.ts). A child that dies or exceeds the task time limit fails its task with
 // PipelineWorkerError and is replaced, reloading the model; three replacements in a row that
 // cannot load it mark the worker broken instead of looping.
 
 import type { ChildProcess } from 'node:child_process';
-import { checkGuardOptions, DEFAULT_GUARD, type GuardOptions } from './guard/index.js';
-import type { LogFn } from './infer/index.js';
+import { checkGuardOptions, DEFAULT_GUARD } from './guard/index.js';
 import type { ModelInfo } from './model-info.js';
-import type { WindowOptions } from './normalize/index.js';
 import {
   PipelineWorkerError, forkPipelineChild, killChild, refChild, type DenoiseTask, type PipelineReply,
-  type PipelineRequest, type PipelineWorkerConfig, type WorkerRunnerOptions,
+  type PipelineRequest, type PipelineWorkerConfig, type PipelineWorkerOptions, type PipelineWorkerStats,
 } from './pipeline-protocol.js';
 import type { DenoisedInstance } from './process-instance.js';
-export { PipelineWorkerError } from './pipeline-protocol.js';
+export { PipelineWorkerError, type PipelineWorkerOptions, type PipelineWorkerStats } from './pipeline-protocol.js';
 import { processingParams, processingParamsHash, type ProcessingParams } from './process-params.js';
 import { reviveError } from './worker-errors.js';
-
-export interface PipelineWorkerOptions {
-  readonly modelPath: string;
-  /** As for ModelRunner.load, without `log`: the child's log lines go to onLog. */
-  readonly runner?: WorkerRunnerOptions;
-  readonly guard?: GuardOptions;
-  readonly window?: WindowOptions;
-  readonly extraParams?: Readonly<Record<string, unknown>>;
-  /** A task running longer fails with PipelineWorkerError and the child is replaced (default 300 s; 0 = no limit). */
-  readonly taskTimeoutMs?: number;
-  /** The model loader's messages (which provider runs, which were skipped and why). */
-  readonly onLog?: LogFn;
-  /** Called with each child process as it is forked (monitoring; tests use it to kill one). */
-  readonly onChild?: (child: ChildProcess) => void;
-}
-
-export interface PipelineWorkerStats {
-  readonly busy: boolean;
-  readonly queued: number;
-  /** Children that died or timed out and were replaced. */
-  readonly restarts: number;
-  /** Why every task now fails (the model cannot be reloaded): for /health. */
-  readonly broken?: string;
-}
 
 interface Task {
   readonly message: DenoiseTask;
