@@ -52,7 +52,8 @@ export interface DumpElement {
   items: DumpElement[][];
 }
 
-const LINE = /^( *)\(([0-9a-f]{4},[0-9a-f]{4})\) (\S\S) (.*?)\s+#\s*\d+,\s*\d+\s+\S+$/;
+// The name after the lengths is one word, or "Unknown Tag & Data" for a private element.
+const LINE = /^( *)\(([0-9a-f]{4},[0-9a-f]{4})\) (\S\S) (.*?)\s+#\s*\d+,\s*\d+\s+\S.*$/;
 
 /** dcmdump's view of a file as a tree: File Meta Information and data set. */
 export function dcmdumpTree(path: string): { meta: DumpElement[]; data: DumpElement[] } {

@@ -1,8 +1,9 @@
 // The derive stage (issue 3, items 5 and 9) against the tools a PACS engineer would use:
 // dicom3tools' dciodvfy must find no error in a derived object that its source does not
-// already have, DCMTK's dcmdump must show the tags we set, and our own decoder must read back
-// exactly the pixels we wrote. Every chest file of ../shared, a few transcoded and WG04 ones
-// (when ../shared exists) and the committed fixture (always) are derived with pixels + 1.
+// already have, DCMTK's dcmdump must show the tags we set (the private block in detail:
+// derive-private.test.ts), and our own decoder must read back exactly the pixels we wrote.
+// Every chest file of ../shared, a few transcoded and WG04 ones (when ../shared exists) and
+// the committed fixture (always) are derived with pixels + 1 and the whole private block.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -22,13 +23,16 @@ const NO_SHARED = `${SHARED} is missing: the derive checks over the shared DICOM
 if (!HAVE_SHARED) console.log(`derive.test: ${NO_SHARED}`);
 
 const PROVENANCE: Provenance = { modelName: 'sharpxr-unet', modelVersion: '1.2.0', params: { strength: 0.7, guard: { k: 3 } } };
+/** Guard figures, so that every object checked below carries the whole private block. */
+const GUARD = { clippedFraction: 0.05, maxChangeStored: 120.5, maxClippedFraction: 0.15, sigmaStored: 2.25, k: 3, strength: 0.7 };
 const CLOCK = (): Date => new Date(Date.UTC(2025, 5, 1, 12, 30, 15, 250));
 
 async function derive(source: string | ParsedDicom, options: DeriveOptions = {}, provenance = PROVENANCE) {
   const parsed = typeof source === 'string' ? parseDicom(readFileSync(source)) : source;
   const image = await decodeParsed(parsed);
   const pixels = bumped(image.pixels, image.bitsStored, image.pixelRepresentation === 1);
-  return { parsed, pixels, out: buildDerived({ source: parsed, pixels, provenance, options: { clock: CLOCK, ...options } }) };
+  const withGuard: Provenance = { guard: { ...GUARD, flagged: options.guardFlag ?? false }, ...provenance };
+  return { parsed, pixels, out: buildDerived({ source: parsed, pixels, provenance: withGuard, options: { clock: CLOCK, ...options } }) };
 }
 
 interface Case {
@@ -129,6 +133,9 @@ describe('derive: the tags we set, as dcmdump shows them (committed fixture)', (
     assert.equal(v(ours, '0040,a170', 0, '0008,0100'), '109102');
     assert.match(v(ours, '0018,a002')!, /^2025060[12]\d{6}\.\d{3}[+-]\d{4}$/);
     assert.equal(v(derived.data, '0008,0012')!.length, 8);
+    assert.equal(v(derived.data, '0071,0010'), 'SHARPXR 1');
+    assert.equal(Number(v(derived.data, '0071,1001')), GUARD.clippedFraction);
+    assert.equal(v(derived.data, '0071,1003'), 'NO');
   });
 
   it('references the source image and series', () => {

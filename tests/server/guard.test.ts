@@ -105,6 +105,7 @@ describe('fidelity guard', () => {
     assert.equal(report.clippedFraction, 0.15);
     assert.ok(Math.abs(report.maxChange - 0.5) < 1e-6, `maxChange ${report.maxChange}`);
     assert.ok(Math.abs(report.maxChangeStored! - 500) < 1e-3, `maxChangeStored ${report.maxChangeStored}`);
+    assert.ok(Math.abs(report.sigmaStored! - 50) < 1e-9, `sigmaStored ${report.sigmaStored}`);
     assert.ok(Math.abs(report.maxAppliedChange - 0.1) < 1e-9);
     for (let i = 0; i < 100; i++) {
       const expected = i < 10 ? 0.6 : i < 15 ? 0.4 : 0.51;
@@ -116,6 +117,7 @@ describe('fidelity guard', () => {
     // strength 0.5: changes +0.25 (clipped), −0.15 (clipped), +0.005 (kept).
     const { data, report } = guardWithSigma(original, denoised, 0.05, opts({ k: 2, strength: 0.5 }));
     assert.equal(report.clippedPixels, 15);
+    assert.deepEqual([report.maxChangeStored, report.sigmaStored], [undefined, undefined], 'no stored figures without the scale');
     assert.ok(Math.abs(report.maxChange - 0.25) < 1e-6);
     assert.ok(Math.abs(data[50]! - 0.505) < 1e-6 && Math.abs(data[0]! - 0.6) < 1e-6 && Math.abs(data[12]! - 0.4) < 1e-6);
   });

@@ -73,6 +73,21 @@ describe('processInstance (shipped model, committed CR fixture)', () => {
       `timings ${JSON.stringify(Object.fromEntries(Object.entries(r.timings).map(([k, v]) => [k, Math.round(v)])))}`);
   });
 
+  it('writes the guard\'s own figures, in stored units, and the provenance into the private block', async () => {
+    const r = await processInstance({ path: FIXTURE }, deps);
+    const ds = parseDicom(r.derived.bytes).dataset;
+    const value = (tag: string): unknown => ds[tag]?.Value?.[0];
+    const g = r.guard;
+    assert.equal(value('00711001'), g.clippedFraction);
+    assert.equal(value('00711002'), g.maxChangeStored);
+    assert.equal(String(value('00711003')).trim(), g.flagged ? 'YES' : 'NO');
+    assert.deepEqual([value('00711004'), value('00711005'), value('00711006'), value('00711007')], [g.maxClippedFraction, g.sigmaStored, g.k, g.strength]);
+    // The fixture's window spans hundreds of stored values: stored units are not model units.
+    assert.ok(g.sigmaStored! > 100 * g.sigma && g.maxChangeStored! > 100 * g.maxChange, JSON.stringify(g));
+    assert.deepEqual([value('00711008'), value('00711009')], [model.info.modelId, model.info.modelVersion]);
+    assert.equal(String(value('0071100A')).trimEnd(), canonicalJson(r.params));
+  });
+
   it('dciodvfy reports no error the source does not have', async (t) => {
     assert.ok(haveTool('dciodvfy'), NO_DCIODVFY);
     const r = await processInstance({ path: FIXTURE }, deps);
@@ -134,7 +149,9 @@ describe('processInstance (shipped model, committed CR fixture)', () => {
     assert.equal(denoised.header.dataset['7FE00010'], undefined);
     assert.equal(denoised.sourcePixelDataBytes, pixelDataBytes(whole.dataset));
     const fromHeader = deriveInstance(denoised, deps.derive).derived;
-    const provenance = { modelName: model.info.modelId, modelVersion: model.info.modelVersion, params: { ...denoised.params } };
+    const { clippedFraction, maxChangeStored, flagged, maxClippedFraction, sigmaStored, k, strength } = denoised.guard;
+    const guard = { clippedFraction, maxChangeStored: maxChangeStored!, flagged, maxClippedFraction, sigmaStored: sigmaStored!, k, strength };
+    const provenance = { modelName: model.info.modelId, modelVersion: model.info.modelVersion, params: { ...denoised.params }, guard };
     const fromWhole = buildDerived({ source: whole, pixels: denoised.pixels, provenance, options: deps.derive });
     assert.ok(Buffer.from(fromHeader.bytes).equals(Buffer.from(fromWhole.bytes)), 'derived objects differ');
     assert.match(text(fromHeader.bytes, '00282112'), /^\d+\.\d\d$/);

@@ -12,8 +12,10 @@ import { lossyHistory, pixelDataBytes } from './lossy.js';
 import { addMissingType2, dropEmptySequences, repairLegacyValues } from './repair.js';
 import { convertElement, rawElement, readSource, sourceCharsetTerms, type SourceInput } from './source.js';
 import { COPIED_TAGS } from './tags-copied.js';
-import { SECONDARY_CAPTURE_SOP_CLASS, applySetTags, type PixelDescription, type SetContext } from './tags-set.js';
-import { SHARPXR_IMPLEMENTATION_CLASS_UID, derivedSeriesInstanceUid, derivedSopInstanceUid, isValidUid } from './uids.js';
+import {
+  SECONDARY_CAPTURE_SOP_CLASS, applySetTags, type GuardFigures, type PixelDescription, type SetContext,
+} from './tags-set.js';
+import { SHARPXR_IMPLEMENTATION_CLASS_UID, canonicalJson, derivedSeriesInstanceUid, derivedSopInstanceUid, isValidUid } from './uids.js';
 import { writePart10, EXPLICIT_VR_LITTLE_ENDIAN } from './writer.js';
 
 export class DeriveError extends Error {
@@ -26,6 +28,8 @@ export interface Provenance {
   modelVersion: string;
   /** Processing parameters that change the pixels (strength, guard settings, ...); part of the UIDs. */
   params?: Readonly<Record<string, unknown>>;
+  /** What the fidelity guard measured: written in SharpXR's private block (tags-set.ts PRIVATE_TAGS). */
+  guard?: GuardFigures;
 }
 
 export interface DeriveOptions {
@@ -35,7 +39,10 @@ export interface DeriveOptions {
   descriptionSuffix?: string;
   /** Write Secondary Capture Image Storage instead of the source's SOP class. */
   secondaryCapture?: boolean;
-  /** The fidelity guard tripped: " GUARD" after the suffix, and said in DerivationDescription. */
+  /**
+   * The fidelity guard tripped: " GUARD" after the suffix, and said in DerivationDescription.
+   * Default: provenance.guard's flag (false without one); must agree with it when both are given.
+   */
   guardFlag?: boolean;
   /** Say "NOT FOR DIAGNOSTIC USE" in ImageComments and DerivationDescription (default true). */
   notForDiagnosticUse?: boolean;
@@ -120,9 +127,33 @@ export function clockStrings(date: Date, sourceOffset?: number): { date: string;
   return { date: da, time: tm, dateTime: `${da}${tm}${zone}` };
 }
 
-/** The source character set if all our text fits it, else UTF-8. */
-function chooseCodec(ds: DataSet, terms: string[]): TextCodec {
+const GUARD_NUMBERS = ['clippedFraction', 'maxChangeStored', 'maxClippedFraction', 'sigmaStored', 'k', 'strength'] as const;
+
+/** The guard's figures, checked (finite, not negative), and the flag the object is labelled with. */
+function guardOf(provenance: Provenance, options: DeriveOptions): { guardFlag: boolean; guard?: GuardFigures } {
+  const guard = provenance.guard;
+  if (!guard) return { guardFlag: options.guardFlag ?? false };
+  for (const name of GUARD_NUMBERS) {
+    const value = guard[name];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      throw new DeriveError(`guard figure ${name} is ${value}: need a finite number >= 0`);
+    }
+  }
+  if (options.guardFlag !== undefined && options.guardFlag !== guard.flagged) {
+    throw new DeriveError(`guardFlag ${options.guardFlag} contradicts the guard's figures (flagged ${guard.flagged})`);
+  }
+  return { guardFlag: guard.flagged, guard };
+}
+
+/**
+ * The source character set if all our text fits it, else UTF-8. In the default repertoire
+ * (no Specific Character Set) the text we write ourselves must be ASCII: the codec reproduces
+ * dcmjs's windows-1252 reading only to give back a source's own undeclared 8-bit bytes.
+ */
+function chooseCodec(ds: DataSet, terms: string[], c: SetContext): TextCodec {
   const codec = codecFor(terms);
+  const authored = [c.modelName, c.modelVersion, c.descriptionSuffix, canonicalJson(c.params)];
+  if (codec.terms.length === 0 && authored.some((t) => /[^\u0000-\u007f]/.test(t))) return UTF8_CODEC;
   const fits = (set: DataSet): boolean =>
     [...set.values()].every((el) =>
       el.vr === 'SQ' ? el.items.every(fits) : !CHARSET_VRS.has(el.vr) || !('values' in el) || codec.encode(el.values.join('\\')) !== null,
@@ -130,28 +161,30 @@ function chooseCodec(ds: DataSet, terms: string[]): TextCodec {
   return fits(ds) ? codec : UTF8_CODEC;
 }
 
-export function buildDerived(input: BuildDerivedInput): DerivedObject {
-  const options = input.options ?? {};
-  const { modelName, modelVersion } = input.provenance;
-  if (!modelName?.trim() || !modelVersion?.trim()) throw new DeriveError('provenance needs a model name and version');
-  const source = readSource(input.source, options.sourceTransferSyntaxUid);
-  const dict = source.dict;
+/** The source's UIDs and the derived object's, from the UID key (uids.ts). */
+function identify(dict: DcmjsDict, provenance: Provenance, secondaryCapture: boolean) {
   const sourceSopClassUid = requiredUid(dict, '00080016', 'SOP Class UID');
   const sourceSopInstanceUid = requiredUid(dict, '00080018', 'SOP Instance UID');
   const sourceSeriesInstanceUid = requiredUid(dict, '0020000E', 'Series Instance UID');
   const studyInstanceUid = requiredUid(dict, '0020000D', 'Study Instance UID');
+  const sopClassUid = secondaryCapture ? SECONDARY_CAPTURE_SOP_CLASS : sourceSopClassUid;
+  const key = { modelName: provenance.modelName, modelVersion: provenance.modelVersion, params: provenance.params ?? {}, sopClassUid };
+  const sopInstanceUid = derivedSopInstanceUid(sourceSopInstanceUid, key);
+  const seriesInstanceUid = derivedSeriesInstanceUid(sourceSeriesInstanceUid, key);
+  for (const uid of [sopInstanceUid, seriesInstanceUid]) if (!isValidUid(uid)) throw new DeriveError(`invalid derived UID ${uid}`);
+  return { sourceSopClassUid, sourceSopInstanceUid, sourceSeriesInstanceUid, studyInstanceUid, sopClassUid, sopInstanceUid, seriesInstanceUid };
+}
+
+function pixelDescription(dict: DcmjsDict): PixelDescription {
   const a = readPixelAttributes(dict);
-  const pixels: PixelDescription = {
+  return {
     rows: a.height, columns: a.width, bitsAllocated: a.bitsAllocated, bitsStored: a.bitsStored,
     pixelRepresentation: a.pixelRepresentation, photometric: a.photometric,
   };
-  const pixelData = checkPixels(input.pixels, pixels);
+}
 
-  const sopClassUid = options.secondaryCapture ? SECONDARY_CAPTURE_SOP_CLASS : sourceSopClassUid;
-  const key = { modelName, modelVersion, params: input.provenance.params ?? {}, sopClassUid };
-  const sopInstanceUid = derivedSopInstanceUid(sourceSopInstanceUid, key);
-  const seriesInstanceUid = derivedSeriesInstanceUid(sourceSeriesInstanceUid, key);
-
+/** The tags copied from the source (tags-copied.ts), legacy values repaired. */
+function copiedTags(dict: DcmjsDict): DataSet {
   const ds: DataSet = new Map();
   for (const [tag, listed] of COPIED_TAGS) {
     const raw = rawElement(dict, tag);
@@ -159,7 +192,11 @@ export function buildDerived(input: BuildDerivedInput): DerivedObject {
     if (el) ds.set(tag, el);
   }
   repairLegacyValues(ds);
+  return ds;
+}
 
+/** How the rules read source values that are not copied as such. */
+function sourceReaders(dict: DcmjsDict): Pick<SetContext, 'sourceText' | 'sourceValues' | 'sourceElement'> {
   const sourceElement = (tag: string): Element | undefined => {
     const raw = rawElement(dict, tag);
     return raw ? convertElement(raw) : undefined;
@@ -168,33 +205,47 @@ export function buildDerived(input: BuildDerivedInput): DerivedObject {
     const el = sourceElement(tag);
     return el && 'values' in el ? el.values.map(String) : [];
   };
+  return { sourceText: (tag) => sourceValues(tag).map((v) => v.trim()).find((v) => v !== ''), sourceValues, sourceElement };
+}
+
+export function buildDerived(input: BuildDerivedInput): DerivedObject {
+  const options = input.options ?? {};
+  const { modelName, modelVersion } = input.provenance;
+  if (!modelName?.trim() || !modelVersion?.trim()) throw new DeriveError('provenance needs a model name and version');
+  const source = readSource(input.source, options.sourceTransferSyntaxUid);
+  const dict = source.dict;
+  const ids = identify(dict, input.provenance, options.secondaryCapture ?? false);
+  const pixels = pixelDescription(dict);
+  const pixelData = checkPixels(input.pixels, pixels);
+  const ds = copiedTags(dict);
   const context: SetContext = {
-    sourceSopClassUid, sourceSopInstanceUid, sourceSeriesInstanceUid, studyInstanceUid,
-    sopClassUid, sopInstanceUid, seriesInstanceUid, modelName, modelVersion,
+    ...ids, modelName, modelVersion,
     params: input.provenance.params ?? {},
     softwareVersion: SHARPXR_VERSION,
     seriesNumberOffset: options.seriesNumberOffset ?? 1000,
     descriptionSuffix: options.descriptionSuffix ?? ` DENOISED ${modelVersion}`,
-    guardFlag: options.guardFlag ?? false,
+    ...guardOf(input.provenance, options),
     notForDiagnosticUse: options.notForDiagnosticUse ?? true,
     now: clockStrings((options.clock ?? (() => new Date()))(), offsetMinutes(firstText(ds, '00080201'))),
     pixels,
     pixelData,
     lossy: lossyHistory(dict, source.transferSyntaxUid, pixels.rows * pixels.columns * (pixels.bitsAllocated / 8),
       input.sourcePixelDataBytes ?? pixelDataBytes(dict)),
-    sourceText: (tag) => sourceValues(tag).map((v) => v.trim()).find((v) => v !== ''),
-    sourceValues,
-    sourceElement,
+    ...sourceReaders(dict),
   };
   if (!Number.isInteger(context.seriesNumberOffset) || context.seriesNumberOffset < 0) {
     throw new DeriveError(`seriesNumberOffset must be a non-negative integer, got ${context.seriesNumberOffset}`);
   }
   applySetTags(ds, context);
-  dropEmptySequences(ds, sopClassUid);
-  addMissingType2(ds, sopClassUid);
+  dropEmptySequences(ds, ids.sopClassUid);
+  addMissingType2(ds, ids.sopClassUid);
+  return write(ds, context, sourceCharsetTerms(dict), options);
+}
 
-  for (const uid of [sopInstanceUid, seriesInstanceUid]) if (!isValidUid(uid)) throw new DeriveError(`invalid derived UID ${uid}`);
-  const codec = chooseCodec(ds, sourceCharsetTerms(dict));
+/** The Part 10 bytes in the character set chosen for all the text. */
+function write(ds: DataSet, c: SetContext, sourceTerms: string[], options: DeriveOptions): DerivedObject {
+  const codec = chooseCodec(ds, sourceTerms, c);
+  const { sopClassUid, sopInstanceUid, seriesInstanceUid, studyInstanceUid } = c;
   if (codec.terms.length > 0) ds.set('00080005', { vr: 'CS', values: [...codec.terms] });
   const bytes = writePart10(ds, {
     sopClassUid,

@@ -9,7 +9,10 @@ export {
   derivedSopInstanceUid, isValidUid, uuidToUid, uuidV5, type DerivationKey,
 } from './uids.js';
 export { COPIED_GROUPS, COPIED_TAGS, type CopiedGroup, type CopiedTag } from './tags-copied.js';
-export { SET_TAGS, SECONDARY_CAPTURE_SOP_CLASS, NOT_FOR_DIAGNOSTIC_USE, seriesDescription, seriesNumber, type SetTag } from './tags-set.js';
+export {
+  PRIVATE_TAGS, SET_TAGS, SECONDARY_CAPTURE_SOP_CLASS, SHARPXR_PRIVATE_CREATOR, NOT_FOR_DIAGNOSTIC_USE, seriesDescription, seriesNumber,
+  type GuardFigures, type SetTag,
+} from './tags-set.js';
 export { DERIVATION_SMOOTHING, PURPOSE_PROCESSING_EQUIPMENT, PURPOSE_SOURCE_IMAGE, PURPOSE_SOURCE_SERIES } from './codes.js';
 export { repairDate, repairTime } from './repair.js';
 export { DicomWriteError, EXPLICIT_VR_LITTLE_ENDIAN } from './writer.js';

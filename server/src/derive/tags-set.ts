@@ -7,6 +7,8 @@
 // without Photometric Interpretation (the decoder assumed it). Specific Character Set is
 // decided last, by derive.ts, once all text is known: the source's value as written, or
 // ISO_IR 192 when some text cannot be written in the source's set (see charset.ts).
+// PRIVATE_TAGS, last, is SharpXR's private block: what the fidelity guard measured and the
+// provenance in machine-readable form, for the viewer, which reads the derived object itself.
 
 import { DERIVATION_SMOOTHING, PURPOSE_PROCESSING_EQUIPMENT, PURPOSE_SOURCE_IMAGE, PURPOSE_SOURCE_SERIES } from './codes.js';
 import { codeItem, item, numbers, sequence, text, type DataSet, type Element, type Vr } from './dataset.js';
@@ -22,6 +24,25 @@ export interface PixelDescription {
   bitsStored: number;
   pixelRepresentation: 0 | 1;
   photometric: 'MONOCHROME1' | 'MONOCHROME2';
+}
+
+/**
+ * What the fidelity guard measured on this image (its GuardReport fits). Stored units are the
+ * source's stored pixel values, before Rescale Slope/Intercept: present when the pipeline knew
+ * the scale of its model domain (it always does; a bare guard call need not).
+ */
+export interface GuardFigures {
+  /** Fraction (0..1) of pixels whose proposed change exceeded the bound k·sigma. */
+  readonly clippedFraction: number;
+  /** Largest |strength·(denoised − original)| proposed, before the bound, in stored units. */
+  readonly maxChangeStored?: number;
+  readonly flagged: boolean;
+  /** The clipped fraction above which the image is flagged. */
+  readonly maxClippedFraction: number;
+  /** The source's noise level the bound is made from, in stored units. */
+  readonly sigmaStored?: number;
+  readonly k: number;
+  readonly strength: number;
 }
 
 /** Everything the rules need, resolved by buildDerived. */
@@ -40,6 +61,8 @@ export interface SetContext {
   readonly seriesNumberOffset: number;
   readonly descriptionSuffix: string;
   readonly guardFlag: boolean;
+  /** Absent when the caller derived without the guard's figures (then no guard element is written). */
+  readonly guard?: GuardFigures;
   readonly notForDiagnosticUse: boolean;
   readonly now: { date: string; time: string; dateTime: string };
   readonly pixels: PixelDescription;
@@ -184,9 +207,37 @@ export const SET_TAGS: readonly SetTag[] = [
   row('7FE00010', 'OW', 'PixelData', 'the new pixels, native (OW for 16 bits allocated, OB for 8)', (c) => c.pixelData),
 ];
 
+/** Private creator of SharpXR's block: (0071,0010) reserves (0071,1000-10FF) (PS3.5 7.8.1). */
+export const SHARPXR_PRIVATE_CREATOR = 'SHARPXR 1';
+
+const fd = (value: number | undefined): Element | undefined => (value === undefined ? undefined : numbers('FD', value));
+
+// Group 0071: odd, so private, and no other writer of chest radiographs is known to use it. The
+// writer orders elements by tag, so the creator (0071,0010) always precedes its elements.
+export const PRIVATE_TAGS: readonly SetTag[] = [
+  row('00710010', 'LO', 'PrivateCreator', `"${SHARPXR_PRIVATE_CREATOR}": reserves (0071,1000-10FF) for the rows below`, () =>
+    text('LO', SHARPXR_PRIVATE_CREATOR)),
+  row('00711001', 'FD', 'GuardClippedFraction', 'fraction (0..1) of pixels whose proposed change exceeded the bound k·sigma and was clamped to it', (c) =>
+    fd(c.guard?.clippedFraction)),
+  row('00711002', 'FD', 'GuardMaxChange', 'largest |strength·(denoised − original)| proposed, before the bound, in stored pixel values (before Rescale Slope/Intercept); what the job record keeps', (c) =>
+    fd(c.guard?.maxChangeStored)),
+  row('00711003', 'CS', 'GuardFlag', 'YES when the clipped fraction exceeded the threshold (the series description then says GUARD), else NO', (c) =>
+    (c.guard ? text('CS', c.guardFlag ? 'YES' : 'NO') : undefined)),
+  row('00711004', 'FD', 'GuardThreshold', 'the clipped fraction above which an image is flagged (guard maxClippedFraction)', (c) =>
+    fd(c.guard?.maxClippedFraction)),
+  row('00711005', 'FD', 'NoiseSigma', "the source's noise level the bound is made from (robust high-pass estimate), in stored pixel values", (c) =>
+    fd(c.guard?.sigmaStored)),
+  row('00711006', 'FD', 'GuardK', 'bound multiplier: no pixel moves more than k·sigma', (c) => fd(c.guard?.k)),
+  row('00711007', 'FD', 'DenoiseStrength', 'blend applied before the bound: 0 keeps the original, 1 takes the model output', (c) => fd(c.guard?.strength)),
+  row('00711008', 'LO', 'ModelId', 'the model id, as in models/manifest.json', (c) => text('LO', clip(c.modelName, 64))),
+  row('00711009', 'LO', 'ModelVersion', 'the model version', (c) => text('LO', clip(c.modelVersion, 64))),
+  row('0071100A', 'UT', 'ProcessingParameters', 'canonical JSON of the processing parameters: the text the derived UIDs are made from', (c) =>
+    text('UT', canonicalJson(c.params))),
+];
+
 /** Apply every row: set what a rule yields, remove what it does not. */
 export function applySetTags(ds: DataSet, c: SetContext): void {
-  for (const r of SET_TAGS) {
+  for (const r of [...SET_TAGS, ...PRIVATE_TAGS]) {
     const el = r.build(c);
     if (el) ds.set(r.tag, el);
     else ds.delete(r.tag);

@@ -11,7 +11,7 @@
 // IPC channel, so it holds only what deriving needs: the source's header (source-header.ts),
 // the denoised pixels and small figures; not the source's Pixel Data nor its decoded frame.
 
-import { buildDerived, type DeriveOptions, type DerivedObject } from '../derive/index.js';
+import { buildDerived, type DeriveOptions, type DerivedObject, type GuardFigures } from '../derive/index.js';
 import { UnsupportedImageError, type DecodedImage, type InstanceDecoder, type ParsedDicom, type StoredPixels } from './decode/index.js';
 import { denoiseImage } from './denoise-image.js';
 import type { GuardOptions, GuardReport } from './guard/index.js';
@@ -115,7 +115,8 @@ export async function denoiseInstance(input: { path: string }, deps: ProcessInst
 /**
  * The derived object for a denoised instance. Its UIDs depend on the source UIDs, the model
  * id and version, the processing parameters and the SOP class written, nothing else; the
- * guard's flag only adds " GUARD" to the series description.
+ * guard's figures only label it (" GUARD" in the series description when flagged, and
+ * SharpXR's private block).
  */
 export function deriveInstance(denoised: DenoisedInstance, options: InstanceDeriveOptions = {}): { derived: DerivedObject; encodeMs: number } {
   const started = performance.now();
@@ -123,10 +124,23 @@ export function deriveInstance(denoised: DenoisedInstance, options: InstanceDeri
     source: denoised.header,
     pixels: denoised.pixels,
     sourcePixelDataBytes: denoised.sourcePixelDataBytes,
-    provenance: { modelName: denoised.model.modelId, modelVersion: denoised.model.modelVersion, params: { ...denoised.params } },
-    options: { ...options, guardFlag: denoised.guard.flagged },
+    provenance: {
+      modelName: denoised.model.modelId, modelVersion: denoised.model.modelVersion, params: { ...denoised.params },
+      guard: guardFigures(denoised.guard),
+    },
+    options,
   });
   return { derived, encodeMs: performance.now() - started };
+}
+
+/** The report's figures that go into the derived object (derive/tags-set.ts PRIVATE_TAGS). */
+function guardFigures(g: GuardReport): GuardFigures {
+  const { clippedFraction, maxChangeStored, flagged, maxClippedFraction, sigmaStored, k, strength } = g;
+  return {
+    clippedFraction, flagged, maxClippedFraction, k, strength,
+    ...(maxChangeStored !== undefined ? { maxChangeStored } : {}),
+    ...(sigmaStored !== undefined ? { sigmaStored } : {}),
+  };
 }
 
 /** Decode, denoise, guard and derive one received file. */

@@ -59,6 +59,8 @@ export const GUARD_MARK = 'GUARD';
 export interface GuardReport {
   /** The original's noise level (model units) and the bound k·sigma. */
   readonly sigma: number;
+  /** sigma in stored units, when the caller gave the scale. */
+  readonly sigmaStored?: number;
   readonly bound: number;
   readonly k: number;
   readonly strength: number;
@@ -130,6 +132,7 @@ export function guardWithSigma(
   const flagged = clippedFraction > options.maxClippedFraction;
   const report: GuardReport = {
     sigma,
+    ...(storedPerModel !== undefined ? { sigmaStored: sigma * storedPerModel } : {}),
     bound,
     k: options.k,
     strength: options.strength,
