@@ -2,6 +2,9 @@
 // source and its derived object, a parser of DCMTK's dcmdump output into a tree, and the
 // "pixels + 1" the tests write. Real tools only: the checks are dicom3tools' and DCMTK's.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PRIVATE_TAGS, SHARPXR_PRIVATE_CREATOR } from '../../server/src/derive/index.js';
 import type { StoredPixels } from '../../server/src/pipeline/decode/index.js';
 
 export function haveTool(tool: string): boolean {
@@ -113,4 +116,19 @@ export function bumped(pixels: StoredPixels, bitsStored: number, signed: boolean
   const out = pixels.slice();
   for (let i = 0; i < out.length; i++) out[i] = Math.min(max, out[i]! + 1);
   return out;
+}
+
+/**
+ * DCMTK's environment with SharpXR's private block (PRIVATE_TAGS) added to its dictionaries,
+ * written in DCMTK's private.dic format into `dir`. A tool that meets the block in implicit VR
+ * can then give its elements their VRs back, as a PACS engineer would by loading the rows.
+ */
+export function dcmtkEnvWithPrivateDictionary(dir: string): NodeJS.ProcessEnv {
+  const share = readdirSync('/usr/share').filter((d) => d.startsWith('libdcmtk')).map((d) => join('/usr/share', d));
+  const own = share.flatMap((d) => ['dicom.dic', 'private.dic'].map((f) => join(d, f))).filter((f) => existsSync(f));
+  const rows = PRIVATE_TAGS.filter((r) => r.tag.slice(4, 6) === '10').map((r) =>
+    `(${r.tag.slice(0, 4)},"${SHARPXR_PRIVATE_CREATOR}",${r.tag.slice(6)})\t${r.vr}\t${r.keyword}\t1\tPrivateTag`);
+  const file = join(dir, 'sharpxr.dic');
+  writeFileSync(file, `${rows.join('\n')}\n`);
+  return { ...process.env, DCMDICTPATH: [...own, file].join(':') };
 }

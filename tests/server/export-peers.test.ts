@@ -14,6 +14,7 @@ import {
 } from '../../server/src/export/index.js';
 import { decodeParsed, parseDicom } from '../../server/src/pipeline/decode/index.js';
 import { dcmtkMissing, freePort, startStorescp, type StorescpHandle } from '../helpers/orthanc.js';
+import { dcmtkEnvWithPrivateDictionary } from './derive-helpers.js';
 import { ROOT, tempDir } from './helpers.js';
 
 dimse.log.setLevel('silent'); // dcmjs-dimse logs every PDU at its default level (trace)
@@ -93,12 +94,13 @@ describe('export to a peer that accepts implicit VR little endian only', { skip:
   before(async () => { scp = await startStorescp({ implicitOnly: true }); });
   after(async () => { await scp?.stop(); });
 
-  // DCMTK converts what arrived back to explicit VR (its dictionary supplies the VRs); that
-  // must give back exactly the bytes we started from.
+  // DCMTK converts what arrived back to explicit VR (its dictionary supplies the VRs, with
+  // SharpXR's private block added: implicit VR carries none); that must give back exactly the
+  // bytes we started from.
   const backToExplicit = (file: string): Buffer => {
     const { dir, cleanup } = tempDir();
     try {
-      execFileSync('dcmconv', ['+te', '-F', file, join(dir, 'out')]);
+      execFileSync('dcmconv', ['+te', '-F', file, join(dir, 'out')], { env: dcmtkEnvWithPrivateDictionary(dir) });
       return readFileSync(join(dir, 'out'));
     } finally {
       cleanup();
