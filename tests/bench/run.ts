@@ -64,13 +64,18 @@ function benchPaperModel(): void {
     `(a 2048x2048 image: about ${(Number(r.msPerMegapixel) * 4.19 / 1000).toFixed(1)} s)`);
 }
 
+/** Runs tests/bench/<name>.bench.ts, echoes its prose and returns its `{"bench":"<name>",…}` line. */
+function runBenchScript(name: string): unknown {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, `tests/bench/${name}.bench.ts`)], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${name} bench failed: ${r.stderr}`);
+  console.log(r.stdout.split('\n').filter((l) => l && !l.startsWith('{')).join('\n'));
+  const line = r.stdout.split('\n').find((l) => l.startsWith(`{"bench":"${name}"`));
+  return JSON.parse(line ?? '{}');
+}
+
 function benchNode(): void {
   console.log('\n## DICOM node: ingest and end-to-end latency');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tests/bench/node.bench.ts')], { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`node bench failed: ${r.stderr}`);
-  console.log(r.stdout.split('\n').filter((l) => l && !l.startsWith('{')).join('\n'));
-  const line = r.stdout.split('\n').find((l) => l.startsWith('{"bench":"node"'));
-  const n = JSON.parse(line ?? '{}') as { skipped?: string; ratio?: number; ingestMBps?: number; storescpMBps?: number; e2e?: { ms?: number; skipped?: string } };
+  const n = runBenchScript('node') as { skipped?: string; ratio?: number; ingestMBps?: number; storescpMBps?: number; e2e?: { ms?: number; skipped?: string } };
   if (n.skipped || n.ratio === undefined) {
     console.log(`not run: ${n.skipped ?? 'no result'}`);
     return;
@@ -85,11 +90,7 @@ function benchNode(): void {
 
 function benchViewer(): void {
   console.log('\n## Viewer: open the compare URL, flicker');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tests/bench/viewer.bench.ts')], { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`viewer bench failed: ${r.stderr}`);
-  console.log(r.stdout.split('\n').filter((l) => l && !l.startsWith('{')).join('\n'));
-  const line = r.stdout.split('\n').find((l) => l.startsWith('{"bench":"viewer"'));
-  const v = JSON.parse(line ?? '{}') as { skipped?: string; coldMedianMs?: number; swapMedianMs?: number; swapMaxMs?: number };
+  const v = runBenchScript('viewer') as { skipped?: string; coldMedianMs?: number; swapMedianMs?: number; swapMaxMs?: number };
   if (v.skipped || v.coldMedianMs === undefined || v.swapMedianMs === undefined) {
     console.log(`not run: ${v.skipped ?? 'no result'}`);
     return;

@@ -1,18 +1,15 @@
 // The hanging protocol's pairing, on a real derived object: derived series go with their source
 // through SourceImageSequence / ReferencedSeriesSequence, never through look-alike descriptions.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { isDerivedDisplaySet, pairDisplaySets, pairRole } from '../../viewer-extension/src/derived/pairing.js';
-import { deriveFixture, displaySet, otherSeries, type DerivedFixture } from './viewer-fixtures.js';
+import { useDerivedFixture, displaySet, otherSeries } from './viewer-fixtures.js';
 
 describe('pairing derived series with their source', () => {
-  let fx: DerivedFixture;
-  before(async () => {
-    fx = await deriveFixture();
-  });
-  after(() => fx?.cleanup());
+  const fixture = useDerivedFixture();
 
   it('recognises the derived object and pairs it by its source instance', () => {
+    const fx = fixture.get();
     const source = displaySet(fx.source);
     const derived = displaySet(fx.derived);
     assert.equal(isDerivedDisplaySet(derived), true);
@@ -28,6 +25,7 @@ describe('pairing derived series with their source', () => {
   });
 
   it('ignores a look-alike series that the derived object does not reference', () => {
+    const fx = fixture.get();
     // Same description, modality and number as the source: only the references tell them apart.
     const decoy = displaySet(otherSeries(fx.source, '7'));
     const source = displaySet(fx.source);
@@ -39,6 +37,7 @@ describe('pairing derived series with their source', () => {
   });
 
   it('falls back to the referenced series when the exact instance is not there', () => {
+    const fx = fixture.get();
     // The series is in the study but the referenced instance has another UID (re-sent, say).
     const sameSeries = displaySet({ ...fx.source, SOPInstanceUID: `${String(fx.source.SOPInstanceUID)}.9` });
     const { pairs } = pairDisplaySets([displaySet(fx.derived), sameSeries]);
@@ -47,18 +46,21 @@ describe('pairing derived series with their source', () => {
   });
 
   it('reports a derived series whose source is not in the study as an orphan', () => {
+    const fx = fixture.get();
     const { pairs, orphans } = pairDisplaySets([displaySet(fx.derived), displaySet(otherSeries(fx.source, '8'))]);
     assert.equal(pairs.length, 0);
     assert.equal(orphans.length, 1);
   });
 
   it('does not take an unmarked DERIVED object (another vendor) for ours', () => {
+    const fx = fixture.get();
     const foreign = { ...fx.derived, ContributingEquipmentSequence: [] } as typeof fx.derived;
     for (const key of Object.keys(foreign)) if (key.startsWith('0071')) delete foreign[key];
     assert.equal(isDerivedDisplaySet(displaySet(foreign)), false);
   });
 
   it('orders pairs by the source series number', () => {
+    const fx = fixture.get();
     const first = displaySet({ ...fx.source, SeriesNumber: 1 });
     const secondSource = otherSeries(fx.source, '2', { SeriesNumber: 2 });
     const second = displaySet(secondSource);

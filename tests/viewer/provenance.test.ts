@@ -1,18 +1,15 @@
 // The panel's figures come from the derived object itself: model, version, guard statistics and
 // derivation details, read here from a real derived object as OHIF receives it.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { isSharpXRDerived, readProvenance, sourceReference } from '../../viewer-extension/src/derived/provenance.js';
-import { deriveFixture, type DerivedFixture } from './viewer-fixtures.js';
+import { useDerivedFixture } from './viewer-fixtures.js';
 
 describe('provenance read from the derived object', () => {
-  let fx: DerivedFixture;
-  before(async () => {
-    fx = await deriveFixture();
-  });
-  after(() => fx?.cleanup());
+  const fixture = useDerivedFixture();
 
   it('names the model, its version and the node version', () => {
+    const fx = fixture.get();
     const p = readProvenance(fx.derived);
     assert.equal(p.modelName, 'sharpxr-product-stage1');
     assert.match(p.modelVersion ?? '', /^\d+\.\d+\.\d+/);
@@ -24,6 +21,7 @@ describe('provenance read from the derived object', () => {
   });
 
   it('carries the guard figures the pipeline measured', () => {
+    const fx = fixture.get();
     const { guard, parameters } = readProvenance(fx.derived);
     // `sharpxr denoise` prints "guard: clipped 2.66 %, max change 313.9 stored".
     const printed = /guard: clipped ([\d.]+) %, max change ([\d.]+) stored/.exec(fx.report);
@@ -37,6 +35,7 @@ describe('provenance read from the derived object', () => {
   });
 
   it('references exactly its source instance and series', () => {
+    const fx = fixture.get();
     const ref = sourceReference(fx.derived);
     assert.deepEqual(ref.sopInstanceUids, [fx.source.SOPInstanceUID]);
     assert.deepEqual(ref.seriesInstanceUids, [fx.source.SeriesInstanceUID]);

@@ -1,6 +1,7 @@
 // Real derived objects for the viewer's pure modules: the node's own `sharpxr denoise` turns the
 // CR chest fixture into a derived object, and both are read the way OHIF reads DICOMweb metadata
 // (DICOM JSON, naturalized by dcmjs), so the tests see the attributes as the browser does.
+import { after, before } from 'node:test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,24 +30,30 @@ export interface DerivedFixture {
 /** Denoises the CR fixture with the shipped model (about a second) and reads both objects. */
 export async function deriveFixture(): Promise<DerivedFixture> {
   const out = mkdtempSync(join(tmpdir(), 'sharpxr-viewer-'));
-  const write = process.stdout.write.bind(process.stdout);
   let report = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    report += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  let code: number;
-  try {
-    code = await cli(['denoise', CR_FIXTURE, '--out', out]);
-  } finally {
-    process.stdout.write = write;
-  }
-  if (code !== 0) throw new Error(`sharpxr denoise exited ${code}`);
+  const errors: string[] = [];
+  const code = await cli(['denoise', CR_FIXTURE, '--out', out], { out: (line) => (report += `${line}\n`), err: (line) => errors.push(line) });
+  if (code !== 0) throw new Error(`sharpxr denoise exited ${code}: ${errors.join('\n')}`);
   return {
     source: naturalized(CR_FIXTURE),
     derived: naturalized(join(out, 'CR-MONO1-10-chest_dcmbench_explicitLE.dcm')),
     report,
     cleanup: () => rmSync(out, { recursive: true, force: true }),
+  };
+}
+
+/** Registers before/after hooks deriving the fixture once for the enclosing suite; call `get()` inside tests. */
+export function useDerivedFixture(): { get(): DerivedFixture } {
+  let fx: DerivedFixture | undefined;
+  before(async () => {
+    fx = await deriveFixture();
+  });
+  after(() => fx?.cleanup());
+  return {
+    get() {
+      if (!fx) throw new Error('derived fixture not ready (use it inside a test)');
+      return fx;
+    },
   };
 }
 
