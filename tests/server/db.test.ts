@@ -101,10 +101,12 @@ describe('migrations', () => {
 });
 
 describe('prisma schema', () => {
-  it('generates an offline client (engineType client) and has no patient columns', () => {
+  it('generates an offline client (engineType client) and keeps no patient name or birth date', () => {
     const schema = readFileSync(join(ROOT, 'prisma', 'schema.prisma'), 'utf8');
     assert.match(schema, /engineType\s*=\s*"client"/);
     const code = schema.split('\n').filter((line) => !/^\s*\/\//.test(line)).join('\n');
-    assert.doesNotMatch(code, /patient/i);
+    assert.doesNotMatch(code, /patient(name|birth|sex|age)|birthdate/i);
+    // The console searches studies by patient ID (issue 8): the one patient column, on Instance only.
+    assert.deepEqual(code.match(/^\s*patient\w*/gim)?.map((s) => s.trim()), ['patientId']);
   });
 });
