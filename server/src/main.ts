@@ -18,7 +18,8 @@ import { scheduleRetention } from './node/retention.js';
 import { PipelineWorker } from './pipeline/pipeline-worker.js';
 import { PrismaDeliveryLog, PrismaJobQueue } from './queue/index.js';
 import { DEFAULT_RULES, parseRules, selectInstance } from './rules/index.js';
-import { createViewerRoutes } from './viewer/index.js';
+import { createApi } from './api/index.js';
+import { createViewerRoutes, registerViewerRoutes } from './viewer/index.js';
 import { createHealth } from './worker/health.js';
 import { JobWorker } from './worker/job-worker.js';
 import { createProcessor } from './worker/processor.js';
@@ -107,8 +108,14 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
 
   const state = { stopping: false };
   const health = createHealth({ config, db: ctx.db, queue, listener, model, state });
-  const viewer = config.viewer.enabled ? createViewerRoutes(config.viewer, ctx.db, log) : undefined;
-  const app = createApp({ health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics), mounts: viewer?.mounts });
+  const viewer = config.viewer.enabled ? createViewerRoutes(config.viewer, log) : undefined;
+  const { api, auth } = await createApi(config, ctx.db, log, ctx.closers);
+  if (viewer) registerViewerRoutes(api, ctx.db);
+  const app = createApp({
+    health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics), auth,
+    publicMetrics: config.http.auth.publicMetrics, trustProxy: config.http.trustProxy,
+    mounts: [{ path: '/api', handler: api.router() }, ...(viewer?.mounts ?? [])],
+  });
   const http = await listenHttp(app, config.http.host, config.http.port);
   ctx.closers.push(() => closeHttp(http));
   // Closed before the HTTP server (closers run in reverse): a frame stream from a stalled PACS

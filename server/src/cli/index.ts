@@ -7,9 +7,10 @@ import { feedbackCommand } from './feedback.js';
 import { instancesCommand } from './instances.js';
 import { jobsCommand } from './jobs.js';
 import { startCommand } from './start.js';
+import { userCommand } from './user.js';
 import { consoleIo, type Command, type Io } from './command.js';
 
-const COMMANDS: readonly Command[] = [startCommand, checkCommand, denoiseCommand, jobsCommand, instancesCommand, feedbackCommand];
+const COMMANDS: readonly Command[] = [startCommand, checkCommand, denoiseCommand, jobsCommand, instancesCommand, feedbackCommand, userCommand];
 
 export const EXIT_USAGE = 2;
 

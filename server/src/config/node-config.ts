@@ -29,7 +29,20 @@ export interface NodeConfig {
     /** More associations at once are rejected transiently (the sender retries). */
     readonly maxAssociations: number;
   };
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly auth: {
+      /** GET /metrics without a login (Prometheus scrapers); /health is always public. */
+      readonly publicMetrics: boolean;
+      readonly sessionIdleHours: number;
+      readonly sessionMaxHours: number;
+      /** 'auto': Secure cookies when the request came over HTTPS. */
+      readonly secureCookies: 'auto' | boolean;
+    };
+    /** Express `trust proxy`: set when a reverse proxy (TLS) sits in front, so client IPs and HTTPS are seen. */
+    readonly trustProxy: boolean | string;
+  };
   /** Received instances, derived objects and the embedded database live here. */
   readonly dataDir: string;
   /** Days a finished instance's files are kept (0: forever); see node/retention.ts. */
@@ -83,7 +96,24 @@ export function loadNodeConfig(options: LoadOptions = {}): NodeConfig {
   const file = options.file ?? env.SHARPXR_CONFIG;
   const raw = file ? readConfigFile(file) : {};
   const base = file ? dirname(resolve(file)) : resolve(options.cwd ?? '.');
-  return parseNodeConfig(applyEnvOverrides(raw, env), base, env);
+  const config = parseNodeConfig(applyEnvOverrides(raw, env), base, env);
+  INPUTS.set(config, { file: raw, env, base });
+  return config;
+}
+
+/** What a parsed config was made from: the console says where each value came from (settings/). */
+export interface ConfigInputs {
+  /** The file's own values, before the environment was applied. */
+  readonly file: Readonly<Record<string, unknown>>;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where relative paths resolved. */
+  readonly base: string;
+}
+
+const INPUTS = new WeakMap<NodeConfig, ConfigInputs>();
+
+export function configInputs(config: NodeConfig): ConfigInputs | undefined {
+  return INPUTS.get(config);
 }
 
 export function readConfigFile(file: string): Record<string, unknown> {
@@ -123,6 +153,8 @@ export function parseNodeConfig(raw: Record<string, unknown>, base: string, env:
     viewer: viewerSection(r.section('viewer'), base),
     log: { level: r.section('log').only(['level']).oneOf('level', LOG_LEVELS, 'info') },
   };
+  // Without loadNodeConfig (tests, check), the env-merged object stands for the file.
+  INPUTS.set(config, { file: raw, env: {}, base });
   return deepFreeze(config);
 }
 
@@ -145,9 +177,24 @@ function dicomSection(r: Reader): NodeConfig['dicom'] {
 }
 
 function httpSection(r: Reader): NodeConfig['http'] {
-  r.only(['host', 'port']);
-  // Loopback by default: the console and metrics carry no authentication yet.
-  return { host: r.string('host', '127.0.0.1'), port: r.integer('port', 8080, 0, 65535) };
+  r.only(['host', 'port', 'auth', 'trustProxy']);
+  const a = r.section('auth');
+  a.only(['publicMetrics', 'sessionIdleHours', 'sessionMaxHours', 'secureCookies']);
+  const secure = a.booleanOrString('secureCookies') ?? 'auto';
+  if (secure !== 'auto' && typeof secure !== 'boolean') throw new ConfigError(`${a.path('secureCookies')}: expected auto, true or false`);
+  const trust = r.booleanOrString('trustProxy') ?? false;
+  // Loopback by default: a new node listens where only its own host reaches the console until
+  // an admin has made the first account and chosen to expose it.
+  return {
+    host: r.string('host', '127.0.0.1'), port: r.integer('port', 8080, 0, 65535),
+    auth: {
+      publicMetrics: a.boolean('publicMetrics', true),
+      sessionIdleHours: a.integer('sessionIdleHours', 8, 1, 24 * 30),
+      sessionMaxHours: a.integer('sessionMaxHours', 24, 1, 24 * 90),
+      secureCookies: secure,
+    },
+    trustProxy: trust,
+  };
 }
 
 function databaseUrl(r: Reader, dataDir: string, base: string): string {

@@ -43,6 +43,15 @@ export class Reader {
     return v;
   }
 
+  /** A boolean, or a string (settings like `secureCookies: auto` or `trustProxy: loopback`). */
+  booleanOrString(key: string): boolean | string | undefined {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'string') return v === 'true' ? true : v === 'false' ? false : v;
+    throw new ConfigError(`${this.path(key)}: expected true, false or a word`);
+  }
+
   string(key: string, fallback: string): string {
     return this.optionalString(key) ?? fallback;
   }

@@ -8,7 +8,7 @@ import type { Logger } from '../node/logger.js';
 
 export class HttpError extends Error {
   override name = 'HttpError';
-  constructor(readonly status: number, message: string, readonly detail?: string) {
+  constructor(readonly status: number, message: string, readonly detail?: string, readonly headers?: Readonly<Record<string, string>>) {
     super(message);
   }
 }
@@ -16,6 +16,8 @@ export class HttpError extends Error {
 export const badRequest = (message: string): HttpError => new HttpError(400, message);
 export const notFound = (message: string): HttpError => new HttpError(404, message);
 export const conflict = (message: string): HttpError => new HttpError(409, message);
+export const unauthorized = (message = 'log in first (or send an API token)'): HttpError => new HttpError(401, message);
+export const forbidden = (message: string): HttpError => new HttpError(403, message);
 
 interface ErrorBody {
   readonly status: number;
@@ -35,6 +37,7 @@ export function errorHandler(log: Logger) {
       log.error({ err: err instanceof Error ? err.message : String(err), path: req.path }, 'http handler failed');
     }
     res.status(body.status);
+    if (err instanceof HttpError && err.headers) res.set(err.headers);
     if (wantsHtml(req)) res.type('html').send(htmlPage(`${body.status} ${body.error}`, body.detail ?? ''));
     else res.json(body.detail === undefined ? { error: body.error } : { error: body.error, detail: body.detail });
   };

@@ -29,7 +29,7 @@ function inList(list: ValueList | undefined, value: string): boolean {
 }
 
 /** The attributes that decide, as "Keyword=value"; description and class only when a rule uses them. */
-function describeSubject(rules: RuleSet, h: RuleSubject): string {
+export function describeSubject(rules: RuleSet, h: RuleSubject): string {
   const shown = (v: string | undefined): string => (v && v.trim() ? v.trim() : '(empty)');
   const parts = [
     `Modality=${shown(h.modality)}`,

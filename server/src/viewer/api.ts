@@ -1,10 +1,9 @@
-// The viewer's JSON API under /api: feedback in and out, and what the node knows about the
-// derived series OHIF shows. Requests are validated with zod; every failure is thrown and
-// mapped to its status by the app's one error handler (http/errors.ts).
-import express, { type Router } from 'express';
+// The viewer's routes on the node's API router: feedback in and out, and what the node knows
+// about the derived series OHIF shows. Every route needs a login (the viewer role at least).
 import { z } from 'zod';
 import type { Database } from '../db/index.js';
-import { HttpError, notFound } from '../http/errors.js';
+import type { ApiRouter } from '../api/router.js';
+import { notFound } from '../http/errors.js';
 import { isValidUid } from '../derive/uids.js';
 import { recordFeedback, VERDICTS } from './feedback.js';
 import { listFeedback, parseModelFilter } from './feedback-query.js';
@@ -41,34 +40,35 @@ const studiesQuery = z.object({
 /** A verdict with a 1000-character reason is under 2 kB; anything near this limit is not feedback. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
-export function viewerApi(db: Database): Router {
-  const api = express.Router();
-  api.use(express.json({ limit: BODY_LIMIT_BYTES }));
-  api.post('/feedback', async (req, res) => {
-    // express.json skips other types and leaves no body: say why instead of "field required".
-    // Requiring JSON also keeps other sites out: a cross-site form can only send text/plain or
-    // form types without a CORS preflight, and this node sends no CORS headers to approve one.
-    if (!req.is('application/json')) throw new HttpError(415, 'body: send Content-Type: application/json');
-    const body = feedbackBody.parse(req.body ?? {});
-    res.status(201).json(await recordFeedback(db, body));
+const tally = z.object({ accept: z.number(), reject: z.number() });
+const feedbackSummary = z.object({ total: z.number(), accept: z.number(), reject: z.number(), byVersion: z.record(z.string(), tally) });
+
+export function registerViewerRoutes(api: ApiRouter, db: Database): void {
+  api.route({
+    method: 'post', path: '/feedback', tag: 'viewer', role: 'viewer', body: feedbackBody, bodyLimitBytes: BODY_LIMIT_BYTES, status: 201,
+    summary: 'A reader\'s verdict (accept or reject) on a derived series',
+    description: 'The reader is the logged-in user. When the series is one this node made, the job says which model made it (409 when the client claims another).',
+    // The logged-in user is the reader: a client cannot file a verdict in someone else's name.
+    handler: async ({ body, user }) => recordFeedback(db, { ...body, reader: user.username }),
   });
-  api.get('/feedback', async (req, res) => {
-    const q = feedbackQuery.parse(req.query);
-    res.json(await listFeedback(db, { ...(q.model ? parseModelFilter(q.model) : {}), since: q.since, limit: q.limit }));
+  api.route({
+    method: 'get', path: '/feedback', tag: 'viewer', role: 'viewer', query: feedbackQuery,
+    response: z.object({ items: z.array(z.record(z.string(), z.unknown())), summary: feedbackSummary }),
+    summary: 'Readers\' verdicts, newest first, and the accept/reject tally per model version',
+    handler: async ({ query: q }) => listFeedback(db, { ...(q.model ? parseModelFilter(q.model) : {}), since: q.since, limit: q.limit }),
   });
-  api.get('/viewer/studies', async (req, res) => {
-    const q = studiesQuery.parse(req.query);
-    res.json({ studyInstanceUids: await studiesWithDerived(db, q.studyInstanceUid) });
+  api.route({
+    method: 'get', path: '/viewer/studies', tag: 'viewer', role: 'viewer', query: studiesQuery, response: z.object({ studyInstanceUids: z.array(z.string()) }),
+    summary: 'Which of the given studies have a derived series of this node (the compare mode is offered for them)',
+    handler: async ({ query: q }) => ({ studyInstanceUids: await studiesWithDerived(db, q.studyInstanceUid) }),
   });
-  api.get('/viewer/series/:seriesInstanceUid', async (req, res) => {
-    const { seriesInstanceUid } = seriesParams.parse(req.params);
-    const { sopInstanceUid } = seriesQuery.parse(req.query);
-    const series = await derivedSeries(db, seriesInstanceUid, sopInstanceUid);
-    if (!series) throw notFound(`seriesInstanceUid: no job of this node made the series ${seriesInstanceUid}${sopInstanceUid ? ` with instance ${sopInstanceUid}` : ''}`);
-    res.json(series);
+  api.route({
+    method: 'get', path: '/viewer/series/:seriesInstanceUid', tag: 'viewer', role: 'viewer', params: seriesParams, query: seriesQuery,
+    summary: 'The job behind a derived series: model, guard figures, source',
+    async handler({ params, query }) {
+      const series = await derivedSeries(db, params.seriesInstanceUid, query.sopInstanceUid);
+      if (!series) throw notFound(`seriesInstanceUid: no job of this node made the series ${params.seriesInstanceUid}${query.sopInstanceUid ? ` with instance ${query.sopInstanceUid}` : ''}`);
+      return series;
+    },
   });
-  api.use((req) => {
-    throw notFound(`no API route ${req.method} ${req.baseUrl}${req.path}`);
-  });
-  return api;
 }

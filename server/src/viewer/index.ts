@@ -1,14 +1,13 @@
-// The viewer's side of the node's HTTP server: OHIF and our extension at /viewer/, the PACS's
-// DICOMweb at /dicom-web (same origin, so no CORS), and the JSON API at /api. main.ts creates
+// The viewer's side of the node's HTTP server: OHIF and our extension at /viewer/ and the PACS's
+// DICOMweb at /dicom-web (same origin, so no CORS), both behind the login; its JSON routes are
+// on the node's API router (api.ts, registerViewerRoutes). main.ts creates
 // this once when config.viewer.enabled and hands the mounts to createApp; closing it drops the
 // pooled connections to the PACS.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ViewerConfig } from '../config/index.js';
-import type { Database } from '../db/index.js';
 import type { HttpMount } from '../http/app.js';
 import type { Logger } from '../node/logger.js';
-import { viewerApi } from './api.js';
 import { DEFAULT_APP_CONFIG } from './app-config.js';
 import { createDicomWebProxy } from './proxy.js';
 import { viewerStatic } from './static.js';
@@ -18,7 +17,7 @@ export interface ViewerRoutes {
   close(): Promise<void>;
 }
 
-export function createViewerRoutes(config: ViewerConfig, db: Database, log: Logger): ViewerRoutes {
+export function createViewerRoutes(config: ViewerConfig, log: Logger): ViewerRoutes {
   const proxy = createDicomWebProxy({
     target: config.dicomWebUrl, credentials: config.dicomWebCredentials, timeoutMs: config.timeoutMs,
     log: log.child({ component: 'dicomweb-proxy' }),
@@ -35,10 +34,11 @@ export function createViewerRoutes(config: ViewerConfig, db: Database, log: Logg
   }
   return {
     mounts: [
-      { path: '/viewer', handler: viewerStatic({ ohifDir: config.ohifDir, extensionDir: config.extensionDir }) },
-      { path: DEFAULT_APP_CONFIG.dicomWebPath, handler: proxy.handle },
-      { path: DEFAULT_APP_CONFIG.apiRoot, handler: viewerApi(db) },
+      // Both show patient data: a login (the viewer role) first, as for the API.
+      { path: '/viewer', handler: viewerStatic({ ohifDir: config.ohifDir, extensionDir: config.extensionDir }), role: 'viewer' },
+      { path: DEFAULT_APP_CONFIG.dicomWebPath, handler: proxy.handle, role: 'viewer' },
     ],
     close: async () => proxy.close(),
   };
 }
+export { registerViewerRoutes } from './api.js';
