@@ -139,17 +139,20 @@ export class JobWorker {
 
   private async runJob(job: Job, log: Logger): Promise<void> {
     const started = performance.now();
-    const reused = await reusableProcessing(job, this.deps);
+    // Destinations and guard policy can change while the node runs (the console, settings/):
+    // a job keeps the ones in force when it started, read once here.
+    const deps: WorkerDeps = { ...this.deps, destinations: this.deps.destinations, guardPolicy: this.deps.guardPolicy };
+    const reused = await reusableProcessing(job, deps);
     log.info({ reused: reused !== null }, 'job started');
     const processed = reused ?? await stage('process', async () => this.deps.process(await this.deps.instancePath(job.instanceId), job));
     // An operator's "send anyway" (sendHeld) overrides the hold; GUARD stays in the description.
-    const held = processed.guard.flagged && this.deps.guardPolicy === 'hold' && !job.guardOverride;
-    if (processed.guard.flagged && !reused) this.deps.metrics.guardTrips.inc({ policy: this.deps.guardPolicy });
+    const held = processed.guard.flagged && deps.guardPolicy === 'hold' && !job.guardOverride;
+    if (processed.guard.flagged && !reused) this.deps.metrics.guardTrips.inc({ policy: deps.guardPolicy });
     const main = await stage('derive', () => processed.derived({ secondaryCapture: false }));
     let exportMs = 0;
     if (!held) {
       const t = performance.now();
-      const failure = await stage('export', () => exportToDestinations(job, processed, this.deps, log));
+      const failure = await stage('export', () => exportToDestinations(job, processed, deps, log));
       if (failure) return this.failExport(job, failure, main, processed, log);
       exportMs = performance.now() - t;
     }
