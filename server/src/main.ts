@@ -9,15 +9,18 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { NodeConfig } from './config/index.js';
 import { createIngestSink, instancePath, migrateDatabase, openDatabase, type Database } from './db/index.js';
-import { sendInstance, type Destination } from './export/index.js';
+import { sendInstance } from './export/index.js';
 import { closeHttp, createApp, listenHttp } from './http/app.js';
 import { startListener, type IngestSink, type Listener } from './ingest/index.js';
 import type { Logger } from './node/logger.js';
 import { NodeMetrics } from './node/metrics.js';
-import { scheduleRetention } from './node/retention.js';
 import { PipelineWorker } from './pipeline/pipeline-worker.js';
 import { PrismaDeliveryLog, PrismaJobQueue } from './queue/index.js';
-import { DEFAULT_RULES, parseRules, selectInstance } from './rules/index.js';
+import { parseRules, selectInstance } from './rules/index.js';
+import { RuntimeSettings, scheduleLiveRetention } from './settings/index.js';
+import { registerDestinationRoutes } from './api/routes/destinations.js';
+import { registerRuleRoutes } from './api/routes/rules.js';
+import { registerSettingsRoutes } from './api/routes/settings.js';
 import { createApi } from './api/index.js';
 import { createViewerRoutes, registerViewerRoutes } from './viewer/index.js';
 import { createHealth } from './worker/health.js';
@@ -31,20 +34,27 @@ export interface RunningNode {
   readonly provider: string;
   readonly db: Database;
   readonly queue: PrismaJobQueue;
+  /** Console-managed destinations, rules and settings over the config file. */
+  readonly settings: RuntimeSettings;
   /** Graceful: stop accepting, finish or release jobs, close everything. */
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
-  const rules = config.rules === undefined ? DEFAULT_RULES : parseRules(config.rules);
-  const dirs = { store: join(config.dataDir, 'store'), derived: join(config.dataDir, 'derived') };
-  await mkdir(dirs.derived, { recursive: true });
-  const migrated = await migrateDatabase(config.databaseUrl);
+export async function startNode(fileConfig: NodeConfig, log: Logger): Promise<RunningNode> {
+  // A bad rule set in the file stops the start (exit 2) even while the console's replaces it.
+  if (fileConfig.rules !== undefined) parseRules(fileConfig.rules);
+  const migrated = await migrateDatabase(fileConfig.databaseUrl);
   log.info({ applied: migrated.applied }, 'database ready');
-  const db = await openDatabase({ url: config.databaseUrl });
+  const db = await openDatabase({ url: fileConfig.databaseUrl });
   const closers: (() => Promise<void>)[] = [() => db.$disconnect()];
   try {
-    return await startServices(config, log, { db, rules, dirs, closers });
+    // The console's settings over the file's: the ones bound at start (ports, AE title,
+    // storage folder) apply here; destinations, rules, guard policy and retention stay live.
+    const settings = await RuntimeSettings.load(db, fileConfig, log);
+    const config = settings.startupConfig;
+    const dirs = { store: join(config.dataDir, 'store'), derived: join(config.dataDir, 'derived') };
+    await mkdir(dirs.derived, { recursive: true });
+    return await startServices(config, log, { db, settings, dirs, closers });
   } catch (err) {
     for (const close of closers.reverse()) await close().catch(() => {});
     throw err;
@@ -53,12 +63,13 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
 
 interface Context {
   readonly db: Database;
-  readonly rules: ReturnType<typeof parseRules>;
+  readonly settings: RuntimeSettings;
   readonly dirs: { readonly store: string; readonly derived: string };
   readonly closers: (() => Promise<void>)[];
 }
 
 async function startServices(config: NodeConfig, log: Logger, ctx: Context): Promise<RunningNode> {
+  const { settings } = ctx;
   const metrics = new NodeMetrics();
   // Decode and inference run in a child process: onnxruntime blocks the thread it runs on for
   // seconds per image, and the listener and /health must keep answering meanwhile; a native
@@ -70,13 +81,15 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
     backoff: { baseMs: config.queue.backoffBaseMs, maxMs: config.queue.backoffMaxMs },
   });
   const workerId = `${hostname()}:${process.pid}`;
-  const destinations: Destination[] = config.destinations.map((d) => ({ ...d }));
   const worker = new JobWorker({
     queue, deliveries: new PrismaDeliveryLog(ctx.db),
     instancePath: (id) => instancePath(ctx.db, id),
     process: createProcessor({ config, denoise: (path) => model.denoise(path), derivedDir: ctx.dirs.derived }),
     send: (destination, path) => sendInstance(destination, path, { callingAeTitle: config.dicom.aeTitle, timeoutMs: 60_000, logger: log.child({ destination: destination.name }) }),
-    destinations, guardPolicy: config.processing.guard.policy, log, metrics,
+    // Read per job (the worker keeps them for the job's duration): console changes apply live.
+    get destinations() { return settings.destinations(); },
+    get guardPolicy() { return settings.guardPolicy(); },
+    log, metrics,
   }, {
     workerId, concurrency: config.processing.concurrency, leaseMs: config.queue.leaseMs, pollMs: config.queue.pollMs,
     outageMs: config.queue.destinationOutageHours * 3_600_000,
@@ -85,7 +98,7 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   const paramsHash = model.paramsHash;
   const sink = createIngestSink({
     db: ctx.db, queue,
-    select: (instance) => selectInstance(ctx.rules, instance),
+    select: (instance) => selectInstance(settings.rules(), instance),
     job: () => ({ modelId: model.info.modelId, modelVersion: model.info.modelVersion, paramsHash }),
     onQueued: () => worker.notify(),
   });
@@ -101,16 +114,19 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   ctx.closers.push(() => listener.close());
   worker.start();
   ctx.closers.push(() => worker.stop());
-  if (config.retentionDays > 0) {
-    const stopSweep = scheduleRetention({ db: ctx.db, storeDir: ctx.dirs.store, derivedDir: ctx.dirs.derived, retentionDays: config.retentionDays, log });
-    ctx.closers.push(async () => stopSweep());
-  }
+  // Sweeps only while retentionDays > 0, read at each run (the console can change it).
+  const stopSweep = scheduleLiveRetention({ db: ctx.db, storeDir: ctx.dirs.store, derivedDir: ctx.dirs.derived, settings, log });
+  ctx.closers.push(async () => stopSweep());
+  settings.onChange((change) => log.info({ change: change.kind, ...(change.kind === 'destinations' ? { destinations: change.destinations.map((d) => d.name) } : {}) }, 'console settings applied'));
 
   const state = { stopping: false };
   const health = createHealth({ config, db: ctx.db, queue, listener, model, state });
   const viewer = config.viewer.enabled ? createViewerRoutes(config.viewer, log) : undefined;
   const { api, auth } = await createApi(config, ctx.db, log, ctx.closers);
   if (viewer) registerViewerRoutes(api, ctx.db);
+  registerDestinationRoutes(api, { settings, logger: log.child({ component: 'echo' }) });
+  registerRuleRoutes(api, { settings, db: ctx.db });
+  registerSettingsRoutes(api, { settings });
   const app = createApp({
     health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics), auth,
     publicMetrics: config.http.auth.publicMetrics, trustProxy: config.http.trustProxy,
@@ -121,12 +137,13 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   // Closed before the HTTP server (closers run in reverse): a frame stream from a stalled PACS
   // would otherwise hold server.close() open until its idle timeout.
   if (viewer) ctx.closers.push(() => viewer.close());
+  const destinations = settings.destinations();
   if (destinations.length === 0) {
-    log.warn({ derivedDir: ctx.dirs.derived }, 'no destinations configured: derived objects are kept on disk only (add destinations to the config)');
+    log.warn({ derivedDir: ctx.dirs.derived }, 'no destinations configured: derived objects are kept on disk only (add destinations in the console or the config file)');
   }
   log.info({ aeTitle: config.dicom.aeTitle, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, destinations: destinations.map((d) => d.name), dicomWebUrl: viewer ? config.viewer.dicomWebUrl : undefined }, 'SharpXR node started');
   return {
-    config, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, db: ctx.db, queue,
+    config, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, db: ctx.db, queue, settings,
     stop: (graceMs) => stopAll(ctx.closers, listener, worker, state, log, graceMs),
   };
 }
