@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { orthancMissing } from '../helpers/orthanc.js';
 import { ROOT } from '../server/helpers.js';
 import { chromiumMissing, launch, newViewerPage, ORIGINAL, runCommand, waitForPair } from '../viewer/browser.js';
-import { compareUrl, roundTrip, startViewerStack } from '../viewer/viewer-stack.js';
+import { browserSession, compareUrl, roundTrip, startViewerStack } from '../viewer/viewer-stack.js';
 
 const DX = join(ROOT, '..', 'shared', 'data', 'dicom', 'chest', 'DX_chest_966_fixed_J2KR.dcm');
 
@@ -41,11 +41,11 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 async function measure(browser: Browser, url: string) {
   const cold: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const { page } = await newViewerPage(browser);
+    const { page } = await newViewerPage(browser, browserSession(stack));
     cold.push(await openMs(page, url));
     await page.context().close();
   }
-  const { page } = await newViewerPage(browser);
+  const { page } = await newViewerPage(browser, browserSession(stack));
   await openMs(page, url);
   const warm = await openMs(page, url);
   const first = await swapMs(page);

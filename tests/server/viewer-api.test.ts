@@ -61,7 +61,7 @@ describe('viewer API', () => {
   let app: ViewerApp;
   let jobIds: Map<number, string>;
   const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    fetch(`${app.url}/api/feedback`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    app.fetch(`/api/feedback`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
   const feedbackCount = () => db.feedback.count();
 
   before(async () => {
@@ -144,34 +144,34 @@ describe('viewer API', () => {
 
   it('lists feedback per model, with the tally per version', async () => {
     await post({ seriesInstanceUid: '2.25.5000', verdict: 'accept' });
-    const all = await (await fetch(`${app.url}/api/feedback?model=${MODEL.id}`)).json() as any;
+    const all = await (await app.fetch(`/api/feedback?model=${MODEL.id}`)).json() as any;
     assert.deepEqual(all.summary, {
       total: 3, accept: 2, reject: 1,
       byVersion: { [`${MODEL.id}@${MODEL.v1}`]: { accept: 1, reject: 1 }, [`${MODEL.id}@${MODEL.v2}`]: { accept: 1, reject: 0 } },
     });
     assert.equal(all.items.length, 3);
     assert.ok(all.items.every((i: any) => i.modelId === MODEL.id), 'other-model is filtered out');
-    const v2 = await (await fetch(`${app.url}/api/feedback?model=${MODEL.id}@${MODEL.v2}`)).json() as any;
+    const v2 = await (await app.fetch(`/api/feedback?model=${MODEL.id}@${MODEL.v2}`)).json() as any;
     assert.equal(v2.summary.total, 1);
     assert.equal(v2.items[0].seriesInstanceUid, '2.25.5000');
-    const everything = await (await fetch(`${app.url}/api/feedback?limit=1`)).json() as any;
+    const everything = await (await app.fetch(`/api/feedback?limit=1`)).json() as any;
     assert.equal(everything.items.length, 1, 'limit pages the items');
     assert.equal(everything.summary.total, 4, '... but the tally counts all');
     for (const bad of ['model=@1.0', 'model=x@', 'limit=0', 'limit=abc']) {
-      assert.equal((await fetch(`${app.url}/api/feedback?${bad}`)).status, 400, bad);
+      assert.equal((await app.fetch(`/api/feedback?${bad}`)).status, 400, bad);
     }
   });
 
   it('lists the studies with a derived series in the PACS (exported, not held)', async () => {
-    const res = await fetch(`${app.url}/api/viewer/studies`);
+    const res = await app.fetch(`/api/viewer/studies`);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { studyInstanceUids: ['1.2.9.100', '1.2.9.500'] });
-    const filtered = await (await fetch(`${app.url}/api/viewer/studies?studyInstanceUid=1.2.9.500,1.2.9.300`)).json();
+    const filtered = await (await app.fetch(`/api/viewer/studies?studyInstanceUid=1.2.9.500,1.2.9.300`)).json();
     assert.deepEqual(filtered, { studyInstanceUids: ['1.2.9.500'] });
   });
 
   it('tells the viewer which job made a series, 404 when none did', async () => {
-    const res = await fetch(`${app.url}/api/viewer/series/2.25.5000`);
+    const res = await app.fetch(`/api/viewer/series/2.25.5000`);
     assert.equal(res.status, 200);
     const series = await res.json() as any;
     assert.equal(series.jobId, jobIds.get(4));
@@ -181,12 +181,12 @@ describe('viewer API', () => {
     assert.deepEqual(series.guard, { clippedFraction: 0.002, maxChange: 0.31, flagged: false });
     assert.deepEqual(series.timingsMs, { inferMs: 800 });
     assert.equal(series.jobs.length, 1);
-    const held = await (await fetch(`${app.url}/api/viewer/series/2.25.3000`)).json() as any;
+    const held = await (await app.fetch(`/api/viewer/series/2.25.3000`)).json() as any;
     assert.equal(held.held, true);
-    const unknown = await fetch(`${app.url}/api/viewer/series/2.25.404`);
+    const unknown = await app.fetch(`/api/viewer/series/2.25.404`);
     assert.equal(unknown.status, 404);
     assert.match(((await unknown.json()) as { error: string }).error, /no job of this node made the series 2\.25\.404/);
-    assert.equal((await fetch(`${app.url}/api/viewer/series/abc`)).status, 400);
+    assert.equal((await app.fetch(`/api/viewer/series/abc`)).status, 400);
   });
 
   it('prints the same through `sharpxr feedback`', async () => {

@@ -1,15 +1,15 @@
-// The viewer tests' node HTTP side, in process: the same createApp and viewer routes main.ts
-// mounts, on a real migrated database and a real socket, without the model or the DICOM port
-// (those have tests of their own). Also raw HTTP requests, because fetch() normalises "..".
+// The viewer tests' node HTTP side, in process: the same createApp, login and viewer routes
+// main.ts mounts, on a real migrated database and a real socket, without the model or the DICOM
+// port (those have tests of their own), with a logged-in viewer. Also raw HTTP requests,
+// because fetch() normalises "..".
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Reader } from '../../server/src/config/reader.js';
 import { viewerSection } from '../../server/src/config/viewer-config.js';
 import { migrateDatabase, openDatabase, type Database } from '../../server/src/db/index.js';
-import { closeHttp, createApp, listenHttp } from '../../server/src/http/app.js';
-import { createLogger, type Logger } from '../../server/src/node/logger.js';
-import { NodeMetrics } from '../../server/src/node/metrics.js';
-import { createViewerRoutes } from '../../server/src/viewer/index.js';
+import type { Role } from '../../server/src/auth/index.js';
+import { createViewerRoutes, registerViewerRoutes, type ViewerRoutes } from '../../server/src/viewer/index.js';
+import { startApiApp, type Client } from './api-fixture.js';
 
 export interface ViewerApp {
   readonly url: string;
@@ -17,6 +17,12 @@ export interface ViewerApp {
   readonly db: Database;
   /** The JSON log lines written so far. */
   readonly logs: Record<string, unknown>[];
+  /** Cookie and CSRF headers of a logged-in viewer (the routes need a login). */
+  readonly auth: Record<string, string>;
+  /** fetch(`${url}${path}`) as that logged-in viewer. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** A new logged-in client of another role. */
+  as(role: Role): Promise<Client>;
   close(): Promise<void>;
 }
 
@@ -30,19 +36,24 @@ export interface ViewerAppOptions {
 }
 
 export async function startViewerApp(o: ViewerAppOptions): Promise<ViewerApp> {
-  const db = o.db ?? (await openMigrated(o.dir));
-  const logs: Record<string, unknown>[] = [];
-  const log: Logger = createLogger('debug', (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
-  const viewer = createViewerRoutes(viewerSection(new Reader(o.viewer ?? {}, 'viewer'), o.dir), db, log);
-  const app = createApp({ health: async () => ({ status: 'ok', checks: {} }), metrics: new NodeMetrics(), log, mounts: viewer.mounts });
-  const server = await listenHttp(app, '127.0.0.1', 0);
-  const port = (server.address() as { port: number }).port;
+  let viewer: ViewerRoutes | undefined;
+  const app = await startApiApp({
+    dir: o.dir, db: o.db ?? (await openMigrated(o.dir)),
+    register: (api, { db }) => registerViewerRoutes(api, db),
+    mounts: ({ log }) => {
+      viewer = createViewerRoutes(viewerSection(new Reader(o.viewer ?? {}, 'viewer'), o.dir), log);
+      return viewer.mounts;
+    },
+  });
+  const reader = await app.as('viewer');
   return {
-    url: `http://127.0.0.1:${port}`, port, db, logs,
+    url: app.url, port: app.port, db: app.db, logs: app.logs, auth: reader.headers,
+    fetch: (path, init = {}) => fetch(`${app.url}${path}`, { ...init, headers: { ...reader.headers, ...(init.headers as Record<string, string> | undefined) } }),
+    as: (role) => app.as(role),
     close: async () => {
-      await viewer.close();
-      await closeHttp(server);
-      if (!o.db) await db.$disconnect();
+      await viewer?.close();
+      await app.close();
+      if (!o.db) await app.db.$disconnect();
     },
   };
 }

@@ -49,11 +49,23 @@ describe('/viewer/ static serving', () => {
     tmp.cleanup();
   });
 
+  it('shows the viewer, its API and DICOMweb only after a login', async () => {
+    const page = await fetch(`${app.url}/viewer/sharpxr-compare?StudyInstanceUIDs=1.2.3`, { headers: HTML, redirect: 'manual' });
+    assert.equal(page.status, 302, 'a browser is sent to the login screen');
+    assert.equal(page.headers.get('location'), `/login?next=${encodeURIComponent('/viewer/sharpxr-compare?StudyInstanceUIDs=1.2.3')}`);
+    for (const path of ['/viewer/app-config.js', '/dicom-web/studies', '/api/feedback', '/api/viewer/studies']) {
+      assert.equal((await fetch(`${app.url}${path}`)).status, 401, path);
+    }
+    const forged = await fetch(`${app.url}/viewer/`, { headers: { cookie: 'sharpxr_session=forged-session-secret' }, redirect: 'manual' });
+    assert.equal(forged.status, 401);
+    assert.equal((await app.fetch('/viewer/app-config.js')).status, 200);
+  });
+
   it('redirects /viewer to /viewer/ and serves index.html there, not cached', async () => {
-    const bare = await rawGet(app.port, '/viewer?x=1');
+    const bare = await rawGet(app.port, '/viewer?x=1', app.auth);
     assert.equal(bare.status, 301);
     assert.equal(bare.headers.location, '/viewer/?x=1');
-    const res = await fetch(`${app.url}/viewer/`);
+    const res = await app.fetch(`/viewer/`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
     assert.equal(res.headers.get('cache-control'), 'no-cache');
@@ -62,7 +74,7 @@ describe('/viewer/ static serving', () => {
 
   it('answers app routes with index.html (SPA fallback)', async () => {
     for (const route of ['/viewer/sharpxr-compare?StudyInstanceUIDs=1.2.840.113619.2.55.3', '/viewer/viewer/1.2.3.4', '/viewer/local']) {
-      const res = await fetch(`${app.url}${route}`);
+      const res = await app.fetch(`${route}`);
       assert.equal(res.status, 200, route);
       assert.equal(res.headers.get('cache-control'), 'no-cache', route);
       assert.equal(await res.text(), INDEX, route);
@@ -70,7 +82,7 @@ describe('/viewer/ static serving', () => {
   });
 
   it('generates app-config.js: our extension and mode, DICOMweb on the page origin, the API root', async () => {
-    const res = await fetch(`${app.url}/viewer/app-config.js`);
+    const res = await app.fetch(`/viewer/app-config.js`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/);
     assert.equal(res.headers.get('cache-control'), 'no-cache');
@@ -98,7 +110,7 @@ describe('/viewer/ static serving', () => {
       { path: 'app.bundle.css', type: /^text\/css/, cache: 'no-cache' },
     ];
     for (const c of cases) {
-      const res = await fetch(`${app.url}/viewer/${c.path}`);
+      const res = await app.fetch(`/viewer/${c.path}`);
       assert.equal(res.status, 200, c.path);
       assert.match(res.headers.get('content-type') ?? '', c.type, c.path);
       assert.equal(res.headers.get('cache-control'), c.cache, c.path);
@@ -109,7 +121,7 @@ describe('/viewer/ static serving', () => {
 
   it('serves the extension as ES modules at /viewer/sharpxr/', async () => {
     for (const path of ['index.js', 'mode.js', 'panel/panel.js']) {
-      const res = await fetch(`${app.url}/viewer/sharpxr/${path}`);
+      const res = await app.fetch(`/viewer/sharpxr/${path}`);
       assert.equal(res.status, 200, path);
       assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/, path);
       assert.equal(res.headers.get('cache-control'), 'no-cache', path);
@@ -119,7 +131,7 @@ describe('/viewer/ static serving', () => {
 
   it('answers 404, not index.html, for missing files, dotfiles included', async () => {
     for (const path of ['/viewer/missing.bundle.0123456789abcdef.js', '/viewer/nope.wasm', '/viewer/assets/x.png', '/viewer/sharpxr/missing.js', '/viewer/sharpxr/', '/viewer/.sharpxr-ohif.json']) {
-      const res = await fetch(`${app.url}${path}`);
+      const res = await app.fetch(`${path}`);
       assert.equal(res.status, 404, path);
       assert.doesNotMatch(await res.text(), /OHIF-INDEX-MARKER/, path);
     }
@@ -132,32 +144,32 @@ describe('/viewer/ static serving', () => {
       '/dicom-web/..%2f..%2fsystem', '/dicom-web/studies/../../tools/reset',
     ];
     for (const path of attempts) {
-      const res = await rawGet(app.port, path);
+      const res = await rawGet(app.port, path, app.auth);
       assert.equal(res.status, 400, `${path}: ${res.body}`);
       assert.doesNotMatch(res.body, /TOPSECRET/, path);
       assert.match(String(res.headers['content-type']), /^application\/json/, path);
     }
     // Double encoding decodes once to a harmless literal name: not found, and nothing leaks.
-    const double = await rawGet(app.port, '/viewer/%252e%252e/secret.txt');
+    const double = await rawGet(app.port, '/viewer/%252e%252e/secret.txt', app.auth);
     assert.equal(double.status, 404);
     assert.doesNotMatch(double.body, /TOPSECRET/);
   });
 
   it('gives browsers an HTML error page and API clients JSON', async () => {
-    const page = await rawGet(app.port, '/viewer/../secret.txt', HTML);
+    const page = await rawGet(app.port, '/viewer/../secret.txt', { ...HTML, ...app.auth });
     assert.equal(page.status, 400);
     assert.match(String(page.headers['content-type']), /^text\/html/);
     assert.match(page.body, /<h1>400 path: &quot;\.&quot; and &quot;\.\.&quot; segments are not allowed<\/h1>/);
-    const api = await fetch(`${app.url}/api/no-such-route`, { headers: HTML });
+    const api = await app.fetch(`/api/no-such-route`, { headers: HTML });
     assert.equal(api.status, 404);
     assert.deepEqual(await api.json(), { error: 'no API route GET /api/no-such-route' });
-    const other = await fetch(`${app.url}/nowhere`);
+    const other = await app.fetch(`/nowhere`);
     assert.equal(other.status, 404);
     assert.deepEqual(await other.json(), { error: 'no route GET /nowhere' });
   });
 
   it('answers 405 to methods other than GET and HEAD', async () => {
-    const res = await fetch(`${app.url}/viewer/sharpxr-compare`, { method: 'POST' });
+    const res = await app.fetch(`/viewer/sharpxr-compare`, { method: 'POST' });
     assert.equal(res.status, 405);
     assert.equal(res.headers.get('allow'), 'GET, HEAD');
   });
@@ -178,7 +190,7 @@ describe('/viewer/ before scripts/setup-viewer.sh has run', () => {
 
   it('answers 503 with a page that says how to install OHIF', async () => {
     for (const path of ['/viewer/', '/viewer/sharpxr-compare?StudyInstanceUIDs=1.2.3', `/viewer/${BUNDLE}`]) {
-      const res = await fetch(`${app.url}${path}`, { headers: HTML });
+      const res = await app.fetch(`${path}`, { headers: HTML });
       assert.equal(res.status, 503, path);
       assert.match(res.headers.get('content-type') ?? '', /^text\/html/, path);
       assert.equal(res.headers.get('cache-control'), 'no-store', path);
@@ -190,8 +202,8 @@ describe('/viewer/ before scripts/setup-viewer.sh has run', () => {
   });
 
   it('still serves app-config.js, and says the extension is not built', async () => {
-    assert.equal((await fetch(`${app.url}/viewer/app-config.js`)).status, 200);
-    const ext = await fetch(`${app.url}/viewer/sharpxr/index.js`);
+    assert.equal((await app.fetch(`/viewer/app-config.js`)).status, 200);
+    const ext = await app.fetch(`/viewer/sharpxr/index.js`);
     assert.equal(ext.status, 503);
     assert.match(await ext.text(), /viewer extension not built/);
   });
@@ -212,13 +224,13 @@ describe('/viewer/ with the OHIF dist setup-viewer.sh installed', { skip: exists
   });
 
   it('serves index.html relocated to /viewer/ and every script it loads as JavaScript', async () => {
-    const index = await (await fetch(`${app.url}/viewer/sharpxr-compare?StudyInstanceUIDs=1.2.3`)).text();
+    const index = await (await app.fetch(`/viewer/sharpxr-compare?StudyInstanceUIDs=1.2.3`)).text();
     assert.match(index, /window\.PUBLIC_URL="\/viewer\/"/);
     const scripts = [...index.matchAll(/<script[^>]* src="([^"]+)"/g)].map((m) => m[1]!);
     assert.ok(scripts.includes('/viewer/app-config.js'), scripts.join(' '));
     assert.ok(scripts.some((s) => /app\.bundle\.[0-9a-f]{16}\.js$/.test(s)), scripts.join(' '));
     for (const src of scripts) {
-      const res = await fetch(`${app.url}${src}`);
+      const res = await app.fetch(`${src}`);
       // Read to the end: an unread body keeps the connection busy and close() waiting.
       const size = (await res.arrayBuffer()).byteLength;
       assert.equal(res.status, 200, src);
@@ -230,12 +242,12 @@ describe('/viewer/ with the OHIF dist setup-viewer.sh installed', { skip: exists
   });
 
   it('serves the stylesheet with its font URLs under /viewer/, and the fonts', async () => {
-    const css = await (await fetch(`${app.url}/viewer/app.bundle.css`)).text();
+    const css = await (await app.fetch(`/viewer/app.bundle.css`)).text();
     const urls = [...css.matchAll(/url\(([^)]+)\)/g)].map((m) => m[1]!.replace(/^["']|["']$/g, '')).filter((u) => !u.startsWith('data:'));
     assert.ok(urls.length > 0, 'the stylesheet names its fonts');
     for (const url of new Set(urls)) {
       assert.ok(url.startsWith('/viewer/'), url);
-      const res = await fetch(`${app.url}${url}`);
+      const res = await app.fetch(`${url}`);
       assert.equal(res.status, 200, url);
       await res.arrayBuffer();
     }

@@ -29,9 +29,13 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 }
 
-/** A page with OHIF's first-visit tour hidden and the page's errors collected. */
-export async function newViewerPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+/**
+ * A page with OHIF's first-visit tour hidden and the page's errors collected, logged in with
+ * `session` (the viewer is behind the node's login).
+ */
+export async function newViewerPage(browser: Browser, session?: { url: string; cookie: string }): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  if (session) await page.context().addCookies([{ name: 'sharpxr_session', value: session.cookie, url: session.url }]);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.addInitScript(() => localStorage.setItem('showTour', 'false'));

@@ -12,7 +12,7 @@ import {
   blendFactor, chromiumMissing, DENOISED, launch, layer, meanAbsDiff, newViewerPage, ORIGINAL, roughness, runCommand,
   screenshotDir, shot, spread, viewport, viewportBox, waitForPair, type Pixels,
 } from './browser.js';
-import { compareUrl, roundTrip, startViewerStack, type RoundTrip, type ViewerStack } from './viewer-stack.js';
+import { browserSession, compareUrl, roundTrip, startViewerStack, type RoundTrip, type ViewerStack } from './viewer-stack.js';
 
 const skip = orthancMissing() ?? chromiumMissing();
 /** Sets a window a twentieth as wide as the current one, centred on the mean of the image's central
@@ -55,7 +55,7 @@ describe('the sharpxr-compare viewer in Chromium, against the node and Orthanc',
     stack = await startViewerStack();
     cr = await roundTrip(stack, FIXTURE_CR);
     browser = await launch();
-    ({ page, errors } = await newViewerPage(browser));
+    ({ page, errors } = await newViewerPage(browser, browserSession(stack)));
   });
   after(async () => {
     await browser?.close();
@@ -206,7 +206,7 @@ describe('the sharpxr-compare viewer in Chromium, against the node and Orthanc',
     await page.fill('[data-sharpxr="feedback-reason"]', 'edges look fine');
     await page.click('[data-sharpxr="feedback-accept"]');
     await page.waitForFunction(() => /^Recorded/.test(document.querySelector('[data-sharpxr="feedback-status"]')?.textContent ?? ''), null, { timeout: 10_000 });
-    const r = await fetch(`${stack.node.httpUrl}/api/feedback?model=sharpxr-product-stage1`);
+    const r = await fetch(`${stack.node.httpUrl}/api/feedback?model=sharpxr-product-stage1`, { headers: stack.session.headers });
     const body = (await r.json()) as { items: { seriesInstanceUid: string; verdict: string; reason: string | null; modelVersion: string }[]; summary: { accept: number } };
     const item = body.items.find((i) => i.seriesInstanceUid === cr.derivedSeriesUid);
     assert.ok(item, JSON.stringify(body));

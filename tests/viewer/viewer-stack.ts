@@ -1,6 +1,7 @@
 // What the browser tests run against: Orthanc (with its DICOMweb plugin) as the PACS, routing
 // what it stores to a real SharpXR node that serves the viewer and proxies /dicom-web to it,
 // and a chest radiograph that has been through the pipeline and back.
+import { loginToNode, type NodeSession } from '../helpers/node-login.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { forwardingLua, freePort, startOrthanc, waitFor, type OrthancHandle } from '../helpers/orthanc.js';
 import { tempDir } from '../server/helpers.js';
@@ -8,6 +9,8 @@ import { tempDir } from '../server/helpers.js';
 export interface ViewerStack {
   readonly orthanc: OrthancHandle;
   readonly node: NodeProcess;
+  /** A logged-in viewer (cookie and CSRF headers) for the API and the browser. */
+  readonly session: NodeSession;
   readonly dir: string;
   stop(): Promise<void>;
 }
@@ -27,8 +30,9 @@ export async function startViewerStack(): Promise<ViewerStack> {
       viewer: { enabled: true, dicomWebUrl: `${orthanc.httpUrl}/dicom-web`, timeoutMs: 5000 },
     },
   });
+  const session = await loginToNode(node, 'viewer');
   return {
-    orthanc, node, dir: tmp.dir,
+    orthanc, node, session, dir: tmp.dir,
     stop: async () => {
       await node.stop();
       await orthanc.stop();
@@ -55,7 +59,7 @@ export async function roundTrip(stack: ViewerStack, file: string, timeoutMs = 90
   }, timeoutMs, `the derived series of ${file}`);
   // The viewer's study index lists a study once its job is exported.
   await waitFor(async () => {
-    const r = await fetch(`${stack.node.httpUrl}/api/viewer/studies`);
+    const r = await fetch(`${stack.node.httpUrl}/api/viewer/studies`, { headers: stack.session.headers });
     return r.ok && ((await r.json()) as { studyInstanceUids: string[] }).studyInstanceUids.includes(studyInstanceUid);
   }, 30_000, 'the study in /api/viewer/studies');
   return {
@@ -68,3 +72,6 @@ export async function roundTrip(stack: ViewerStack, file: string, timeoutMs = 90
 
 export const compareUrl = (stack: ViewerStack, study: string): string =>
   `${stack.node.httpUrl}/viewer/sharpxr-compare?StudyInstanceUIDs=${encodeURIComponent(study)}`;
+
+/** The browser-side login of the stack's session. */
+export const browserSession = (stack: ViewerStack): { url: string; cookie: string } => ({ url: stack.node.httpUrl, cookie: stack.session.cookie });

@@ -48,8 +48,33 @@ export interface FeedbackRecord extends FeedbackInput {
   modelVersion: string;
 }
 
-export function postFeedback(input: FeedbackInput): Promise<FeedbackRecord> {
-  return request('/feedback', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+let csrfToken: Promise<string> | undefined;
+
+/**
+ * The login session's CSRF token, which the node wants on every state-changing request (the
+ * viewer is behind the same login as the console). Asked once; asked again after a 403.
+ */
+function csrf(): Promise<string> {
+  csrfToken ??= request<{ csrfToken: string | null }>('/auth/state').then((s) => {
+    if (!s.csrfToken) throw new NodeApiError('you are not logged in to the SharpXR node: reload the page', 401);
+    return s.csrfToken;
+  });
+  csrfToken.catch(() => (csrfToken = undefined));
+  return csrfToken;
+}
+
+export async function postFeedback(input: FeedbackInput): Promise<FeedbackRecord> {
+  const send = async () => request<FeedbackRecord>('/feedback', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': await csrf() }, body: JSON.stringify(input),
+  });
+  try {
+    return await send();
+  } catch (err) {
+    // A session renewed in another tab has a new token: fetch it once more.
+    if (!(err instanceof NodeApiError) || err.status !== 403) throw err;
+    csrfToken = undefined;
+    return send();
+  }
 }
 
 export async function studiesWithDerived(): Promise<Set<string>> {

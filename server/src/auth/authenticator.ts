@@ -38,10 +38,11 @@ export class Authenticator {
   }
 
   private async resolve(req: Request): Promise<AuthUser | undefined> {
-    const header = req.get('authorization');
-    if (header !== undefined) {
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      const user = m ? await tokenUser(this.options.db, m[1]!) : undefined;
+    // Only Bearer is ours: other schemes (a browser's cached Basic credentials for the PACS,
+    // say) are not a claim to be someone here, so the session cookie still decides.
+    const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    if (m) {
+      const user = await tokenUser(this.options.db, m[1]!);
       if (!user) throw new HttpError(401, 'authorization: unknown, revoked or expired API token');
       return user;
     }
