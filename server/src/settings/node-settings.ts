@@ -1,7 +1,8 @@
 // The node settings side of RuntimeSettings: console values (Setting rows keyed by the config
 // path) over the config file, what each one's source is, and what is in force now.
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Setting } from '@prisma/client';
 import { configInputs, type NodeConfig } from '../config/index.js';
 import {
@@ -106,12 +107,28 @@ export async function validatePatch(config: NodeConfig, patch: SettingsPatch): P
   return out;
 }
 
-/** A storage folder that cannot be written would only fail at the next start: say so now. */
+/**
+ * A storage folder that cannot be written would only fail at the next start: say so now. The
+ * folder is created (one level at a time: Node 20's recursive mkdir never returns under /proc).
+ */
 async function ensureWritable(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
     await access(dir, constants.W_OK);
   } catch (err) {
     throw new Error(`cannot create or write ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+    await makeDir(dirname(dir));
+    await mkdir(dir);
   }
 }
