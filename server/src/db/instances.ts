@@ -7,7 +7,10 @@ import type { Database } from './database.js';
 
 export type Selection = { readonly selected: true } | { readonly selected: false; readonly reason: string };
 
-/** Header facts and where the file is; no patient name or ID (they stay in the file). */
+/**
+ * Header facts and where the file is. No patient name (it stays in the file); patient ID,
+ * accession number and study date for the console's study search.
+ */
 function instanceFields(instance: StoredInstance, selection: Selection) {
   return {
     sopClassUid: instance.sopClassUid,
@@ -18,6 +21,9 @@ function instanceFields(instance: StoredInstance, selection: Selection) {
     bodyPartExamined: instance.bodyPartExamined ?? null,
     viewPosition: instance.viewPosition ?? null,
     seriesDescription: instance.seriesDescription ?? null,
+    patientId: instance.patientId ?? null,
+    accessionNumber: instance.accessionNumber ?? null,
+    studyDate: instance.studyDate ?? null,
     path: instance.path,
     sizeBytes: instance.sizeBytes,
     callingAeTitle: instance.callingAeTitle,
@@ -45,16 +51,17 @@ export async function recordInstance(db: Database, instance: StoredInstance, sel
   const rows = await db.$queryRaw<RecordedInstance[]>`
     INSERT INTO "Instance" ("id", "sopInstanceUid", "receiveCount", "sopClassUid", "transferSyntaxUid",
       "studyInstanceUid", "seriesInstanceUid", "modality", "bodyPartExamined", "viewPosition", "seriesDescription",
-      "path", "sizeBytes", "callingAeTitle", "associationId", "receivedAt", "status", "skipReason")
+      "patientId", "accessionNumber", "studyDate", "path", "sizeBytes", "callingAeTitle", "associationId", "receivedAt", "status", "skipReason")
     VALUES (${randomUUID()}, ${instance.sopInstanceUid}, 1, ${f.sopClassUid}, ${f.transferSyntaxUid},
       ${f.studyInstanceUid}, ${f.seriesInstanceUid}, ${f.modality}, ${f.bodyPartExamined}, ${f.viewPosition}, ${f.seriesDescription},
-      ${f.path}, ${f.sizeBytes}, ${f.callingAeTitle}, ${f.associationId}, ${f.receivedAt}, ${f.status}, ${f.skipReason})
+      ${f.patientId}, ${f.accessionNumber}, ${f.studyDate}, ${f.path}, ${f.sizeBytes}, ${f.callingAeTitle}, ${f.associationId}, ${f.receivedAt}, ${f.status}, ${f.skipReason})
     ON CONFLICT ("sopInstanceUid") DO UPDATE SET
       "receiveCount" = "Instance"."receiveCount" + 1, "sopClassUid" = excluded."sopClassUid",
       "transferSyntaxUid" = excluded."transferSyntaxUid", "studyInstanceUid" = excluded."studyInstanceUid",
       "seriesInstanceUid" = excluded."seriesInstanceUid", "modality" = excluded."modality",
       "bodyPartExamined" = excluded."bodyPartExamined", "viewPosition" = excluded."viewPosition",
-      "seriesDescription" = excluded."seriesDescription", "path" = excluded."path", "sizeBytes" = excluded."sizeBytes",
+      "seriesDescription" = excluded."seriesDescription", "patientId" = excluded."patientId",
+      "accessionNumber" = excluded."accessionNumber", "studyDate" = excluded."studyDate", "path" = excluded."path", "sizeBytes" = excluded."sizeBytes",
       "callingAeTitle" = excluded."callingAeTitle", "associationId" = excluded."associationId",
       "receivedAt" = excluded."receivedAt", "status" = excluded."status", "skipReason" = excluded."skipReason",
       "purgedAt" = NULL

@@ -1,5 +1,6 @@
 // The header facts of a received instance, from the values the scanner kept, and the checks
-// that decide whether the listener may store it. No patient name is read, so none can leak.
+// that decide whether the listener may store it. No patient name is read, so none can leak;
+// patient ID, accession number and study date are read for the console's study search.
 
 import { TextDecoder } from 'node:util';
 import { decoderLabel } from '../derive/charset.js';
@@ -10,10 +11,13 @@ import type { InstanceHeader } from './types.js';
 const HEADER_TAGS = {
   specificCharacterSet: 0x00080005,
   imageType: 0x00080008,
+  studyDate: 0x00080020,
   sopClassUid: 0x00080016,
   sopInstanceUid: 0x00080018,
+  accessionNumber: 0x00080050,
   modality: 0x00080060,
   seriesDescription: 0x0008103e,
+  patientId: 0x00100020,
   bodyPartExamined: 0x00180015,
   viewPosition: 0x00185101,
   studyInstanceUid: 0x0020000d,
@@ -90,7 +94,10 @@ export function checkedHeader(scan: ScanResult, expected: ExpectedInstance, litt
     ...optional('modality', text.code(HEADER_TAGS.modality)),
     ...optional('bodyPartExamined', text.code(HEADER_TAGS.bodyPartExamined)),
     ...optional('viewPosition', text.code(HEADER_TAGS.viewPosition)),
-    ...optional('seriesDescription', text.description(HEADER_TAGS.seriesDescription)),
+    ...optional('seriesDescription', text.text(HEADER_TAGS.seriesDescription)),
+    ...optional('patientId', text.text(HEADER_TAGS.patientId)),
+    ...optional('accessionNumber', text.text(HEADER_TAGS.accessionNumber)),
+    ...optional('studyDate', text.date(HEADER_TAGS.studyDate)),
     ...optional('imageType', text.codes(HEADER_TAGS.imageType)),
     ...optional('rows', text.us(HEADER_TAGS.rows)),
     ...optional('columns', text.us(HEADER_TAGS.columns)),
@@ -105,13 +112,16 @@ interface TextReader {
   uid(tag: number): string | undefined;
   code(tag: number): string | undefined;
   codes(tag: number): string[] | undefined;
-  description(tag: number): string | undefined;
+  /** LO/SH/LT text in the data set's Specific Character Set. */
+  text(tag: number): string | undefined;
+  /** DA as YYYYMMDD, or undefined when it is not a date. */
+  date(tag: number): string | undefined;
   us(tag: number): number | undefined;
 }
 
 function textReader(scan: ScanResult, littleEndian: boolean): TextReader {
   const raw = (tag: number): Buffer | undefined => scan.values.get(tag)?.bytes;
-  // Codes, UIDs and numbers are ASCII; only the description may use the declared character set.
+  // Codes, UIDs, dates and numbers are ASCII; only text (LO, SH) may use the declared character set.
   const ascii = (tag: number): string | undefined => {
     const b = raw(tag);
     const s = b ? b.toString('latin1').replace(/[\0 ]+$/, '').trim() : '';
@@ -122,17 +132,27 @@ function textReader(scan: ScanResult, littleEndian: boolean): TextReader {
     uid: ascii,
     code: (tag) => ascii(tag)?.split('\\')[0]?.trim() || undefined,
     codes: (tag) => ascii(tag)?.split('\\').map((v) => v.trim()),
-    description: (tag) => {
+    text: (tag) => {
       const b = raw(tag);
       const s = b ? decodeText(b, charset).replace(/[\0 ]+$/, '').trim() : '';
       return s.length > 0 ? s : undefined;
     },
+    date: (tag) => studyDate(ascii(tag)),
     us: (tag) => {
       const b = raw(tag);
       if (!b || b.length < 2) return undefined;
       return littleEndian ? b.readUInt16LE(0) : b.readUInt16BE(0);
     },
   };
+}
+
+/**
+ * DA is YYYYMMDD; ACR-NEMA era files write YYYY.MM.DD, which the search can still use. A
+ * range or anything else is not one date: dropped rather than stored wrong.
+ */
+function studyDate(value: string | undefined): string | undefined {
+  const digits = value?.replace(/^(\d{4})\.(\d{2})\.(\d{2})$/, '$1$2$3');
+  return digits && /^\d{8}$/.test(digits) ? digits : undefined;
 }
 
 function decodeText(bytes: Buffer, charset: readonly string[]): string {

@@ -1,7 +1,10 @@
 // What the listener hands to the rest of the node once an instance is durably on disk.
 // The listener knows nothing of the database or the queue: main.ts wires an IngestSink.
 
-/** Header facts read from a received instance (no patient name: it never leaves the file). */
+/**
+ * Header facts read from a received instance (no patient name: it never leaves the file).
+ * Patient ID, accession number and study date are kept for the console's study search.
+ */
 export interface InstanceHeader {
   readonly sopClassUid: string;
   readonly sopInstanceUid: string;
@@ -12,6 +15,10 @@ export interface InstanceHeader {
   readonly bodyPartExamined?: string;
   readonly viewPosition?: string;
   readonly seriesDescription?: string;
+  readonly patientId?: string;
+  readonly accessionNumber?: string;
+  /** DICOM DA: YYYYMMDD. */
+  readonly studyDate?: string;
   readonly imageType?: readonly string[];
   readonly rows?: number;
   readonly columns?: number;
