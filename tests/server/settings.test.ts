@@ -207,6 +207,13 @@ describe('RuntimeSettings: node settings', () => {
     const next = await RuntimeSettings.load(db, config);
     assert.deepEqual([next.startupConfig.dicom.port, next.startupConfig.dicom.aeTitle, next.startupConfig.processing.guard.policy], [4200, 'DENOISE2', 'send-marked']);
     assert.equal(next.settings().find((x) => x.id === 'dicomPort')!.restartRequired, false);
+    // The way back in when a console port keeps the node from starting.
+    const warnings: string[] = [];
+    const rescue = configFrom('dicom: { port: 4100 }\nretentionDays: 30\n', { SHARPXR_GUARD_POLICY: 'hold', SHARPXR_IGNORE_CONSOLE_SETTINGS: '1' });
+    const safe = await RuntimeSettings.load(db, rescue, { warn: (_f, msg) => warnings.push(msg) });
+    assert.deepEqual([safe.startupConfig.dicom.port, safe.startupConfig.dicom.aeTitle, safe.retentionDays()], [4100, 'SHARPXR', 3], 'live ones still apply');
+    assert.deepEqual(safe.settings().filter((x) => x.restartRequired).map((x) => x.id).sort(), ['aeTitle', 'dicomPort']);
+    assert.match(warnings.join('\n'), /console settings NOT applied at start \(SHARPXR_IGNORE_CONSOLE_SETTINGS=1\)/);
 
     // null: back to the file's (or environment's) value.
     await s.updateSettings({ guardPolicy: null, dicomPort: null }, 'admin1');

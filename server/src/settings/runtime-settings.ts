@@ -16,7 +16,7 @@ import type { RuleSet } from '../rules/index.js';
 import { SETTINGS, settingDef, settingKey, type SettingId } from './definitions.js';
 import { overlayDestinations, sendable, type EffectiveDestination } from './destinations.js';
 import { DestinationStore, type DestinationChange, type DestinationEdit } from './destination-store.js';
-import { consoleValues, settingViews, validatePatch, withConsoleValues, type ConsoleValues, type SettingsPatch, type SettingView } from './node-settings.js';
+import { consoleValues, inputsOf, settingViews, validatePatch, withConsoleValues, type ConsoleValues, type SettingsPatch, type SettingView } from './node-settings.js';
 import { parseRulesInput, RULES_KEY, rulesState, type RulesState } from './rules-setting.js';
 
 export type SettingsChange =
@@ -54,7 +54,7 @@ export class RuntimeSettings {
     this.rulesNow = rulesState(fileConfig.rules, settings.find((s) => s.key === RULES_KEY) ?? null);
     if (this.rulesNow.ignoredConsoleRules) log?.warn({ issues: this.rulesNow.ignoredConsoleRules }, 'console rules ignored (invalid); using the config file\'s');
     this.values = consoleValues(fileConfig, settings, (msg) => log?.warn({}, msg));
-    this.runningConfig = withConsoleValues(fileConfig, this.values);
+    this.runningConfig = startupValues(fileConfig, this.values, log);
   }
 
   /** The configuration the node starts with: the file's, with every console setting applied. */
@@ -197,6 +197,24 @@ export class RuntimeSettings {
       }
     }
   }
+}
+
+/**
+ * The console's values applied at start, said in the log. A port or AE title set in the console
+ * that keeps the node from starting would lock the admin out of the console too:
+ * SHARPXR_IGNORE_CONSOLE_SETTINGS=1 starts with the file's values for those (still stored and
+ * shown as waiting for a restart, so they can be corrected or removed from the console).
+ */
+function startupValues(fileConfig: NodeConfig, values: ConsoleValues, log?: SettingsLogger): NodeConfig {
+  const ignore = inputsOf(fileConfig).env.SHARPXR_IGNORE_CONSOLE_SETTINGS === '1';
+  const bound = SETTINGS.filter((d) => !d.live && values.has(d.id));
+  if (bound.length > 0) {
+    const applied = Object.fromEntries(bound.map((d) => [settingKey(d), values.get(d.id)!.value]));
+    log?.warn({ settings: applied, ignored: ignore },
+      ignore ? 'console settings NOT applied at start (SHARPXR_IGNORE_CONSOLE_SETTINGS=1): the config file\'s values are used'
+        : 'console settings override the config file at start (if the node cannot start with them, start it with SHARPXR_IGNORE_CONSOLE_SETTINGS=1 and fix them in the console)');
+  }
+  return withConsoleValues(fileConfig, values, ignore ? (d) => d.live : undefined);
 }
 
 /** Deleting a row that is not there: the end state is the same. */
