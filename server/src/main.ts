@@ -21,6 +21,11 @@ import { RuntimeSettings, scheduleLiveRetention } from './settings/index.js';
 import { registerDestinationRoutes } from './api/routes/destinations.js';
 import { registerRuleRoutes } from './api/routes/rules.js';
 import { registerSettingsRoutes } from './api/routes/settings.js';
+import { registerAuditRoutes } from './api/routes/audit.js';
+import { registerDashboardRoutes } from './api/routes/dashboard.js';
+import { registerJobRoutes } from './api/routes/jobs.js';
+import { registerStudyRoutes } from './api/routes/studies.js';
+import { ImageRenderer } from './jobs/index.js';
 import { createApi } from './api/index.js';
 import { createViewerRoutes, registerViewerRoutes } from './viewer/index.js';
 import { createHealth } from './worker/health.js';
@@ -127,6 +132,13 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   registerDestinationRoutes(api, { settings, logger: log.child({ component: 'echo' }) });
   registerRuleRoutes(api, { settings, db: ctx.db });
   registerSettingsRoutes(api, { settings });
+  // The console's operational pages; images decode in a worker thread (closed with the node).
+  const images = new ImageRenderer();
+  ctx.closers.push(() => images.close());
+  registerStudyRoutes(api, { db: ctx.db, derivedDir: ctx.dirs.derived });
+  registerJobRoutes(api, { db: ctx.db, queue, images, notify: () => worker.notify() });
+  registerDashboardRoutes(api, { db: ctx.db, dataDir: config.dataDir, model: () => model.info });
+  registerAuditRoutes(api, { db: ctx.db });
   const app = createApp({
     health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics), auth,
     publicMetrics: config.http.auth.publicMetrics, trustProxy: config.http.trustProxy,
