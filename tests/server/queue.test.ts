@@ -149,7 +149,7 @@ describe('list and counts', () => {
     const a = await f.queue.claim('w', 60_000);
     await f.queue.fail(a!.id, 'w', 'x', { retryable: false });
     await f.queue.claim('w', 60_000);
-    assert.deepEqual(await f.queue.counts(), { received: 0, queued: 1, processing: 1, exported: 0, failed: 0, dead: 1 });
+    assert.deepEqual(await f.queue.counts(), { received: 0, queued: 1, processing: 1, exported: 0, kept: 0, failed: 0, dead: 1 });
     assert.deepEqual((await f.queue.list()).map((j) => j.id), [...ids].reverse());
     assert.deepEqual((await f.queue.list({ state: 'dead' })).map((j) => j.id), [ids[0]]);
     assert.equal((await f.queue.list({ limit: 1 })).length, 1);

@@ -11,7 +11,7 @@
 // 'duplicate' and does not run it again: the job key is (SOP instance, model, params), and
 // re-running a dead job is an operator's decision (JobQueue.retry, audited).
 import type { IngestOutcome, IngestSink, StoredInstance } from '../ingest/types.js';
-import type { JobQueue } from '../queue/queue.js';
+import type { JobQueue, JobRole } from '../queue/queue.js';
 import type { Database } from './database.js';
 import { recordInstance, type Selection } from './instances.js';
 
@@ -21,6 +21,8 @@ export interface JobSpec {
   readonly modelVersion: string;
   /** Canonical hash of the pixel-changing parameters (idempotency key part). */
   readonly paramsHash: string;
+  /** Default 'primary'; 'shadow' for the candidate model's kept-not-sent job. */
+  readonly role?: JobRole;
 }
 
 export interface IngestSinkDeps {
@@ -28,7 +30,14 @@ export interface IngestSinkDeps {
   readonly queue: JobQueue;
   /** The selection rules: process this instance or not (and why not). */
   readonly select: (instance: StoredInstance) => Selection | Promise<Selection>;
-  readonly job: (instance: StoredInstance) => JobSpec;
+  readonly job: (instance: StoredInstance) => JobSpec | Promise<JobSpec>;
+  /**
+   * The shadow model's job for the same instance, while shadow mode is on (else null). Queued
+   * after the primary job and best effort: a failure is reported to onShadowError and does not
+   * fail the C-STORE, since the image itself is safely recorded and its primary job queued.
+   */
+  readonly shadowJob?: (instance: StoredInstance) => JobSpec | null | Promise<JobSpec | null>;
+  readonly onShadowError?: (err: unknown, instance: StoredInstance) => void;
   /** Called after a job was newly queued (e.g. JobWorker.notify to skip the poll wait). */
   readonly onQueued?: (jobId: string) => void;
 }
@@ -39,14 +48,33 @@ export function createIngestSink(deps: IngestSinkDeps): IngestSink {
       const selection = await deps.select(instance);
       const row = await recordInstance(deps.db, instance, selection);
       if (!selection.selected) return { kind: 'skipped', reason: selection.reason };
-      const spec = deps.job(instance);
-      const { job, created } = await deps.queue.enqueue({
-        instanceId: row.id, sopInstanceUid: row.sopInstanceUid, studyInstanceUid: row.studyInstanceUid,
-        modelId: spec.modelId, modelVersion: spec.modelVersion, paramsHash: spec.paramsHash,
-      });
+      const spec = await deps.job(instance);
+      const { job, created } = await deps.queue.enqueue(newJob(row, spec));
+      if (deps.shadowJob) await enqueueShadow(deps, row, instance);
       if (!created) return { kind: 'duplicate', jobId: job.id };
       deps.onQueued?.(job.id);
       return { kind: 'queued', jobId: job.id };
     },
   };
+}
+
+type InstanceRow = { readonly id: string; readonly sopInstanceUid: string; readonly studyInstanceUid: string };
+
+function newJob(row: InstanceRow, spec: JobSpec) {
+  return {
+    instanceId: row.id, sopInstanceUid: row.sopInstanceUid, studyInstanceUid: row.studyInstanceUid,
+    modelId: spec.modelId, modelVersion: spec.modelVersion, paramsHash: spec.paramsHash, ...(spec.role ? { role: spec.role } : {}),
+  };
+}
+
+/** Idempotent like the primary job (its own key: another model), so a re-send adds nothing twice. */
+async function enqueueShadow(deps: IngestSinkDeps, row: InstanceRow, instance: StoredInstance): Promise<void> {
+  try {
+    const spec = await deps.shadowJob!(instance);
+    if (!spec) return;
+    const { job, created } = await deps.queue.enqueue(newJob(row, { ...spec, role: 'shadow' }));
+    if (created) deps.onQueued?.(job.id);
+  } catch (err) {
+    deps.onShadowError?.(err, instance);
+  }
 }

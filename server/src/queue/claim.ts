@@ -26,7 +26,10 @@ function claimable(now: Date): Prisma.Sql {
 }
 
 /**
- * Claims the oldest due job for `workerId` until `leaseUntil`, counting the attempt.
+ * Claims the oldest due job for `workerId` until `leaseUntil`, counting the attempt. Shadow jobs
+ * (a candidate model's results, kept for review) come after every due primary or reprocess
+ * job, so shadow mode never makes a radiograph wait for its own result longer than the one
+ * shadow run already in progress.
  * Returns the claimed row (RETURNING *, typed by the driver adapter exactly as Prisma's own
  * reads), or null when nothing is due.
  */
@@ -35,7 +38,7 @@ export async function claimNextJob(db: Database, workerId: string, now: Date, le
     UPDATE "Job"
        SET "state" = 'processing', "attempts" = "attempts" + 1, "leaseOwner" = ${workerId},
            "leaseExpiresAt" = ${leaseUntil}, "updatedAt" = ${now}
-     WHERE "id" = (SELECT "id" FROM "Job" WHERE ${claimable(now)} ORDER BY "nextRunAt" LIMIT 1)
+     WHERE "id" = (SELECT "id" FROM "Job" WHERE ${claimable(now)} ORDER BY CASE WHEN "role" = 'shadow' THEN 1 ELSE 0 END, "nextRunAt" LIMIT 1)
        AND ${claimable(now)}
     RETURNING *`;
   return rows[0] ?? null;

@@ -17,8 +17,8 @@ import type { Database } from '../db/database.js';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { claimNextJob } from './claim.js';
 import {
-  JOB_STATES, JobStateError, LeaseLostError,
-  type DerivedFacts, type EnqueueResult, type FailOptions, type Job, type JobQueue, type JobResult, type JobState, type NewJob,
+  JOB_ROLES, JOB_STATES, JobStateError, LeaseLostError,
+  type DerivedFacts, type EnqueueResult, type FailOptions, type Job, type JobQueue, type JobResult, type JobRole, type JobState, type NewJob,
 } from './queue.js';
 
 export interface PrismaJobQueueOptions {
@@ -58,9 +58,9 @@ export class PrismaJobQueue implements JobQueue {
     const now = this.now();
     const inserted = await this.db.$queryRaw<JobRow[]>`
       INSERT INTO "Job" ("id", "instanceId", "sopInstanceUid", "studyInstanceUid", "modelId", "modelVersion", "paramsHash",
-        "state", "attempts", "maxAttempts", "nextRunAt", "createdAt", "updatedAt")
+        "role", "state", "attempts", "maxAttempts", "nextRunAt", "createdAt", "updatedAt")
       VALUES (${randomUUID()}, ${job.instanceId}, ${job.sopInstanceUid}, ${job.studyInstanceUid}, ${job.modelId},
-        ${job.modelVersion}, ${job.paramsHash}, 'queued', 0, ${this.maxAttempts}, ${now}, ${now}, ${now})
+        ${job.modelVersion}, ${job.paramsHash}, ${job.role ?? 'primary'}, 'queued', 0, ${this.maxAttempts}, ${now}, ${now}, ${now})
       ON CONFLICT ("sopInstanceUid", "modelId", "modelVersion", "paramsHash") DO NOTHING
       RETURNING *`;
     const created = inserted[0];
@@ -91,7 +91,7 @@ export class PrismaJobQueue implements JobQueue {
   async complete(jobId: string, workerId: string, result: JobResult): Promise<void> {
     const now = this.now();
     await this.leased(jobId, workerId, {
-      state: 'exported', leaseOwner: null, leaseExpiresAt: null, finishedAt: now, updatedAt: now,
+      state: result.kept ? 'kept' : 'exported', leaseOwner: null, leaseExpiresAt: null, finishedAt: now, updatedAt: now,
       derivedSopInstanceUid: result.derivedSopInstanceUid, derivedSeriesInstanceUid: result.derivedSeriesInstanceUid,
       derivedPath: result.derivedPath, guardClippedFraction: result.guardClippedFraction,
       guardMaxChange: result.guardMaxChange, guardFlagged: result.guardFlagged, held: result.held,
@@ -250,6 +250,11 @@ function asJobState(state: string): JobState {
   throw new Error(`unknown job state in the database: ${state}`);
 }
 
+function asJobRole(role: string): JobRole {
+  if ((JOB_ROLES as readonly string[]).includes(role)) return role as JobRole;
+  throw new Error(`unknown job role in the database: ${role}`);
+}
+
 function derivedFacts(row: JobRow): DerivedFacts | null {
   const { derivedPath, derivedSopInstanceUid, derivedSeriesInstanceUid, guardClippedFraction, guardMaxChange, guardFlagged } = row;
   if (derivedPath === null || derivedSopInstanceUid === null || derivedSeriesInstanceUid === null
@@ -269,7 +274,7 @@ function derivedColumns(d: DerivedFacts | null | undefined): Prisma.JobUpdateInp
 function toJob(row: JobRow): Job {
   return {
     id: row.id, instanceId: row.instanceId, sopInstanceUid: row.sopInstanceUid, studyInstanceUid: row.studyInstanceUid,
-    modelId: row.modelId, modelVersion: row.modelVersion, paramsHash: row.paramsHash,
+    modelId: row.modelId, modelVersion: row.modelVersion, paramsHash: row.paramsHash, role: asJobRole(row.role),
     state: asJobState(row.state), attempts: row.attempts, maxAttempts: row.maxAttempts, nextRunAt: row.nextRunAt,
     leaseOwner: row.leaseOwner, leaseExpiresAt: row.leaseExpiresAt, lastError: row.lastError,
     held: row.held === true, guardOverride: row.guardOverride, derived: derivedFacts(row),

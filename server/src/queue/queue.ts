@@ -4,8 +4,14 @@
 // 'received' is the instance's state before its job exists: the node records the instance and
 // creates its job before the C-STORE response, so the embedded queue creates jobs 'queued'. The
 // state stays in the set for engines that accept work before it is ready to run (scale-out).
-export const JOB_STATES = ['received', 'queued', 'processing', 'exported', 'failed', 'dead'] as const;
+// 'kept' ends a shadow job: processed by the candidate model, stored for review, never sent.
+export const JOB_STATES = ['received', 'queued', 'processing', 'exported', 'kept', 'failed', 'dead'] as const;
 export type JobState = (typeof JOB_STATES)[number];
+
+// 'primary': the active model's job, derived and sent. 'shadow': a candidate model's, kept.
+// 'reprocess': an operator asked for another model on this instance; sent like a primary one.
+export const JOB_ROLES = ['primary', 'shadow', 'reprocess'] as const;
+export type JobRole = (typeof JOB_ROLES)[number];
 
 export interface NewJob {
   readonly instanceId: string;
@@ -16,10 +22,13 @@ export interface NewJob {
   readonly modelVersion: string;
   /** Canonical hash of the processing parameters that change pixels. */
   readonly paramsHash: string;
+  /** Default 'primary'. Shadow jobs are claimed after every due primary and reprocess job. */
+  readonly role?: JobRole;
 }
 
 export interface Job extends NewJob {
   readonly id: string;
+  readonly role: JobRole;
   readonly state: JobState;
   readonly attempts: number;
   readonly maxAttempts: number;
@@ -47,6 +56,8 @@ export interface JobResult {
   readonly guardFlagged: boolean;
   /** Not sent by policy (guard 'hold'): the job ends 'exported' with held = true. */
   readonly held: boolean;
+  /** A shadow job's result, kept for review and never sent: the job ends 'kept'. */
+  readonly kept?: boolean;
   readonly timingsMs: Readonly<Record<string, number>>;
 }
 

@@ -16,6 +16,8 @@ export function classifyError(err: unknown): ClassifiedError {
   if (!(err instanceof Error)) return { message: String(err), retryable: true, stage };
   const message = `${err.name}: ${err.message}`;
   if (err instanceof DeriveError) return { message, retryable: false, stage };
+  // The job's model is not in the registry or its file is gone (registry/job-models.ts).
+  if (err.name === 'ModelUnavailableError') return { message, retryable: false, stage };
   // Decode errors may cross a worker thread as plain errors carrying the original name.
   if (err instanceof DecodeError || /^(MalformedDicomError|UnsupportedTransferSyntaxError|UnsupportedImageError|DecodeError)$/.test(err.name)) {
     return { message, retryable: false, stage };

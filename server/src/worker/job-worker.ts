@@ -145,6 +145,7 @@ export class JobWorker {
     const reused = await reusableProcessing(job, deps);
     log.info({ reused: reused !== null }, 'job started');
     const processed = reused ?? await stage('process', async () => this.deps.process(await this.deps.instancePath(job.instanceId), job));
+    if (job.role === 'shadow') return this.keepShadow(job, processed, started, log);
     // An operator's "send anyway" (sendHeld) overrides the hold; GUARD stays in the description.
     const held = processed.guard.flagged && deps.guardPolicy === 'hold' && !job.guardOverride;
     if (processed.guard.flagged && !reused) this.deps.metrics.guardTrips.inc({ policy: deps.guardPolicy });
@@ -168,6 +169,19 @@ export class JobWorker {
     const rounded = Object.fromEntries(Object.entries(timingsMs).map(([k, v]) => [k, Math.round(v)]));
     log.info({ held, guardFlagged: processed.guard.flagged, clipped: processed.guard.clippedFraction, ms: Math.round(timingsMs.totalMs), timingsMs: rounded },
       held ? 'job held by the guard policy (not sent)' : 'job exported');
+  }
+
+  /** A shadow job: its derived object stays on disk for review; nothing is sent, whatever the destinations. */
+  private async keepShadow(job: Job, processed: ProcessedInstance, started: number, log: Logger): Promise<void> {
+    const main = await stage('derive', () => processed.derived({ secondaryCapture: false }));
+    const timingsMs = { ...processed.timingsMs, totalMs: performance.now() - started };
+    const g = processed.guard;
+    await this.deps.queue.complete(job.id, this.options.workerId, {
+      derivedSopInstanceUid: main.sopInstanceUid, derivedSeriesInstanceUid: main.seriesInstanceUid, derivedPath: main.path,
+      guardClippedFraction: g.clippedFraction, guardMaxChange: g.maxChange, guardFlagged: g.flagged, held: false, kept: true, timingsMs,
+    });
+    this.deps.metrics.processed.inc({ result: 'kept' });
+    log.info({ model: `${job.modelId} ${job.modelVersion}`, guardFlagged: g.flagged, ms: Math.round(timingsMs.totalMs) }, 'shadow job kept (not sent)');
   }
 
   /**

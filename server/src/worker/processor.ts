@@ -4,13 +4,19 @@
 import type { NodeConfig } from '../config/index.js';
 import { deriveInstance, type DenoisedInstance, type InstanceDeriveOptions } from '../pipeline/process-instance.js';
 import { writeDerived } from '../pipeline/write-derived.js';
+import type { Job } from '../queue/queue.js';
 import type { DerivedFile, ProcessedInstance } from './job-worker.js';
 
 export interface ProcessorDeps {
   readonly config: NodeConfig;
-  /** Decode, denoise and guard one file (the pipeline child process, or denoiseInstance in tests). */
-  readonly denoise: (path: string) => Promise<DenoisedInstance>;
+  /**
+   * Decode, denoise and guard one file with the job's model (the registry's pipeline worker
+   * for it, a single pipeline child, or denoiseInstance in tests).
+   */
+  readonly denoise: (path: string, job: Job) => Promise<DenoisedInstance>;
   readonly derivedDir: string;
+  /** Where shadow jobs' derived objects go (kept for review, never sent); default <derivedDir>-shadow. */
+  readonly shadowDir?: string;
 }
 
 function deriveOptions(config: NodeConfig): InstanceDeriveOptions {
@@ -23,10 +29,12 @@ function deriveOptions(config: NodeConfig): InstanceDeriveOptions {
   };
 }
 
-export function createProcessor(deps: ProcessorDeps): (path: string) => Promise<ProcessedInstance> {
+export function createProcessor(deps: ProcessorDeps): (path: string, job: Job) => Promise<ProcessedInstance> {
   const base = deriveOptions(deps.config);
-  return async (path) => {
-    const denoised = await deps.denoise(path);
+  const shadowDir = deps.shadowDir ?? `${deps.derivedDir}-shadow`;
+  return async (path, job) => {
+    const denoised = await deps.denoise(path, job);
+    const dir = job.role === 'shadow' ? shadowDir : deps.derivedDir;
     const written = new Map<boolean, Promise<DerivedFile>>();
     let encodeMs = 0;
     const derived = (variant: { secondaryCapture: boolean }): Promise<DerivedFile> => {
@@ -35,7 +43,7 @@ export function createProcessor(deps: ProcessorDeps): (path: string) => Promise<
         file = (async () => {
           const out = deriveInstance(denoised, { ...base, secondaryCapture: variant.secondaryCapture });
           encodeMs += out.encodeMs;
-          const filePath = await writeDerived(deps.derivedDir, out.derived);
+          const filePath = await writeDerived(dir, out.derived);
           return { path: filePath, sopInstanceUid: out.derived.sopInstanceUid, seriesInstanceUid: out.derived.seriesInstanceUid };
         })();
         written.set(variant.secondaryCapture, file);
