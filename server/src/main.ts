@@ -14,7 +14,6 @@ import { closeHttp, createApp, listenHttp } from './http/app.js';
 import { startListener, type IngestSink, type Listener } from './ingest/index.js';
 import type { Logger } from './node/logger.js';
 import { NodeMetrics } from './node/metrics.js';
-import { PipelineWorker } from './pipeline/pipeline-worker.js';
 import { PrismaDeliveryLog, PrismaJobQueue } from './queue/index.js';
 import { parseRules, selectInstance } from './rules/index.js';
 import { RuntimeSettings, scheduleLiveRetention } from './settings/index.js';
@@ -25,6 +24,8 @@ import { registerAuditRoutes } from './api/routes/audit.js';
 import { registerDashboardRoutes } from './api/routes/dashboard.js';
 import { registerJobRoutes } from './api/routes/jobs.js';
 import { registerStudyRoutes } from './api/routes/studies.js';
+import { registerModelRoutes } from './api/routes/models.js';
+import { startNodeModels } from './registry/index.js';
 import { ImageRenderer } from './jobs/index.js';
 import { createApi } from './api/index.js';
 import { createViewerRoutes, registerViewerRoutes } from './viewer/index.js';
@@ -78,9 +79,11 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   const metrics = new NodeMetrics();
   // Decode and inference run in a child process: onnxruntime blocks the thread it runs on for
   // seconds per image, and the listener and /health must keep answering meanwhile; a native
-  // abort inside onnxruntime kills only the child (restarted, the job retried).
-  const model = await startPipeline(config, log, metrics);
-  ctx.closers.push(() => model.close());
+  // abort inside onnxruntime kills only the child (restarted, the job retried). One child per
+  // model (the registry's active one, loaded now; a shadow or another job's model on demand).
+  const models = await startNodeModels(config, ctx.db, log, metrics);
+  ctx.closers.push(() => models.close());
+  const model = models.current;
   const queue = new PrismaJobQueue(ctx.db, {
     maxAttempts: config.queue.maxAttempts,
     backoff: { baseMs: config.queue.backoffBaseMs, maxMs: config.queue.backoffMaxMs },
@@ -89,7 +92,7 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   const worker = new JobWorker({
     queue, deliveries: new PrismaDeliveryLog(ctx.db),
     instancePath: (id) => instancePath(ctx.db, id),
-    process: createProcessor({ config, denoise: (path) => model.denoise(path), derivedDir: ctx.dirs.derived }),
+    process: createProcessor({ config, denoise: models.denoise, derivedDir: ctx.dirs.derived }),
     send: (destination, path) => sendInstance(destination, path, { callingAeTitle: config.dicom.aeTitle, timeoutMs: 60_000, logger: log.child({ destination: destination.name }) }),
     // Read per job (the worker keeps them for the job's duration): console changes apply live.
     get destinations() { return settings.destinations(); },
@@ -100,11 +103,13 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
     outageMs: config.queue.destinationOutageHours * 3_600_000,
   });
 
-  const paramsHash = model.paramsHash;
   const sink = createIngestSink({
     db: ctx.db, queue,
     select: (instance) => selectInstance(settings.rules(), instance),
-    job: () => ({ modelId: model.info.modelId, modelVersion: model.info.modelVersion, paramsHash }),
+    // The registry's active model at the time the instance arrives (and its shadow, if any).
+    job: () => models.specs.primary(),
+    shadowJob: () => models.specs.shadow(),
+    onShadowError: (err, instance) => log.warn({ err, sopInstanceUid: instance.sopInstanceUid }, 'the shadow job could not be queued'),
     onQueued: () => worker.notify(),
   });
   const listener = await startListener({
@@ -139,6 +144,7 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   registerJobRoutes(api, { db: ctx.db, queue, images, notify: () => worker.notify() });
   registerDashboardRoutes(api, { db: ctx.db, dataDir: config.dataDir, model: () => model.info });
   registerAuditRoutes(api, { db: ctx.db });
+  registerModelRoutes(api, { registry: models.registry });
   const app = createApp({
     health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics), auth,
     publicMetrics: config.http.auth.publicMetrics, trustProxy: config.http.trustProxy,
@@ -158,17 +164,6 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
     config, dicomPort: listener.port, httpPort: httpPort(http), provider: model.info.provider, db: ctx.db, queue, settings,
     stop: (graceMs) => stopAll(ctx.closers, listener, worker, state, log, graceMs),
   };
-}
-
-async function startPipeline(config: NodeConfig, log: Logger, metrics: NodeMetrics): Promise<PipelineWorker> {
-  const { inference } = config;
-  const model = await PipelineWorker.start({
-    modelPath: inference.modelPath, guard: config.processing.guard,
-    runner: { providers: inference.providers, threads: inference.threads, tile: inference.tile, overlap: inference.overlap, batch: inference.batch },
-    onLog: (msg, level) => (level === 'info' ? log.info({}, msg) : log.warn({}, msg)),
-  });
-  metrics.provider.set({ provider: model.info.provider, model: `${model.info.modelId}@${model.info.modelVersion}` }, 1);
-  return model;
 }
 
 /** Counts what the sink decided; failures are counted from the listener's answers. */

@@ -50,13 +50,27 @@ export interface ShippedEntry {
   readonly createdBy?: string;
 }
 
+/** What changed: the node warms the new active or shadow model's worker before the next job needs it. */
+export type RegistryChange = { readonly kind: 'active' | 'shadow'; readonly model: ModelRecord | null };
+
 export class ModelRegistry {
   private lock: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(change: RegistryChange) => void>();
 
   constructor(readonly db: Database, private readonly options: RegistryOptions) {}
 
   get modelsDir(): string {
     return this.options.modelsDir;
+  }
+
+  /** Called after a promotion, rollback or shadow change made through this instance; returns an unsubscribe. */
+  onChange(listener: (change: RegistryChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(change: RegistryChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   async list(filter: { status?: ModelStatus } = {}): Promise<ModelRecord[]> {
@@ -195,6 +209,8 @@ export class ModelRegistry {
       const model = await this.transition(target, 'active', { promotedAt: new Date() });
       if (previous) await this.transition(previous, 'registered');
       await audit('model.promote', modelSubject(model.id), { name: model.name, version: model.version, from: target.status, previous: previous ? label(previous) : null });
+      this.changed({ kind: 'active', model });
+      if (target.status === 'shadow') this.changed({ kind: 'shadow', model: null });
       return { model, previous };
     });
   }
@@ -217,6 +233,8 @@ export class ModelRegistry {
       const model = await this.transition(target, 'active');
       await this.transition(current, 'registered', { promotedAt: null });
       await audit('model.rollback', modelSubject(model.id), { name: model.name, version: model.version, from: label(current) });
+      this.changed({ kind: 'active', model });
+      if (target.status === 'shadow') this.changed({ kind: 'shadow', model: null });
       return { model, previous: current };
     });
   }
@@ -232,6 +250,7 @@ export class ModelRegistry {
       if (previous) await this.transition(previous, 'registered');
       const model = await this.transition(target, 'shadow');
       await audit('model.shadow', modelSubject(model.id), { name: model.name, version: model.version, replaced: previous ? label(previous) : null });
+      this.changed({ kind: 'shadow', model });
       return model;
     });
   }
@@ -243,6 +262,7 @@ export class ModelRegistry {
       if (!current) return null;
       const model = await this.transition(current, 'registered');
       await audit('model.unshadow', modelSubject(model.id), { name: model.name, version: model.version });
+      this.changed({ kind: 'shadow', model: null });
       return model;
     });
   }
@@ -255,6 +275,7 @@ export class ModelRegistry {
       if (target.status === 'retired') throw conflict(`${label(target)} is already retired`);
       const model = await this.transition(target, 'retired');
       await audit('model.retire', modelSubject(model.id), { name: model.name, version: model.version, from: target.status });
+      if (target.status === 'shadow') this.changed({ kind: 'shadow', model: null });
       return model;
     });
   }
