@@ -21,7 +21,6 @@ interface Entry {
   /** Set once the worker has started. */
   resolved?: PipelineWorker;
   busy: number;
-  lastUsed: number;
 }
 
 export class ModelPool {
@@ -41,7 +40,10 @@ export class ModelPool {
       return await fn(await entry.worker);
     } finally {
       entry.busy--;
-      entry.lastUsed = Date.now();
+      if (this.entries.get(modelPath) === entry) {
+        this.entries.delete(modelPath); // used last: the last to be closed
+        this.entries.set(modelPath, entry);
+      }
       this.trim();
     }
   }
@@ -74,8 +76,9 @@ export class ModelPool {
     if (entry) {
       this.entries.delete(modelPath); // re-inserted below: now the most recently used
     } else {
-      entry = { path: modelPath, worker: Promise.resolve() as never, busy: 0, lastUsed: Date.now() };
-      entry.worker = this.startWorker(entry);
+      const fresh: Omit<Entry, 'worker'> & { worker?: Promise<PipelineWorker> } = { path: modelPath, busy: 0 };
+      fresh.worker = this.startWorker(fresh as Entry);
+      entry = fresh as Entry;
     }
     this.entries.set(modelPath, entry);
     entry.busy++;
