@@ -48,7 +48,7 @@ describe('model registry in a running node', { skip }, () => {
   let db: Database;
   let tinyFile: string;
 
-  async function call(who: NodeSession | null, method: string, path: string, init: { body?: BodyInit; type?: string } = {}) {
+  async function call(who: NodeSession | null, method: string, path: string, init: { body?: Buffer; type?: string } = {}) {
     const res = await fetch(`${node.httpUrl}/api${path}`, {
       method, body: init.body ?? null,
       headers: { ...(who?.headers ?? {}), ...(init.type ? { 'content-type': init.type } : {}) },
@@ -68,7 +68,7 @@ describe('model registry in a running node', { skip }, () => {
   }
 
   before(async () => {
-    [tinyFile] = exportTestModels(tmp.dir, [{ kind: 'valid', name: 'tiny-node', version: '9.9.9' }]);
+    tinyFile = exportTestModels(tmp.dir, [{ kind: 'valid', name: 'tiny-node', version: '9.9.9' }])[0]!;
     pacs = await startStorescp(pacsDir, { aeTitle: 'PACS' });
     node = await startNodeProcess({
       dir: nodeDir, dicomPort: await freePort(), httpPort: await freePort(),

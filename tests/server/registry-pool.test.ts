@@ -24,7 +24,7 @@ describe('model pool', () => {
   const workers = new Map<string, PipelineWorker>();
 
   before(() => {
-    [tiny] = exportTestModels(tmp.dir, [{ kind: 'valid', name: 'tiny-pool', version: '1.2.3' }]);
+    tiny = exportTestModels(tmp.dir, [{ kind: 'valid', name: 'tiny-pool', version: '1.2.3' }])[0]!;
     pool = new ModelPool({
       maxAlive: 2,
       start: async (path) => {

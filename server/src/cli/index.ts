@@ -6,11 +6,12 @@ import { checkCommand } from './check.js';
 import { feedbackCommand } from './feedback.js';
 import { instancesCommand } from './instances.js';
 import { jobsCommand } from './jobs.js';
+import { modelsCommand } from './models.js';
 import { startCommand } from './start.js';
 import { userCommand } from './user.js';
 import { consoleIo, type Command, type Io } from './command.js';
 
-const COMMANDS: readonly Command[] = [startCommand, checkCommand, denoiseCommand, jobsCommand, instancesCommand, feedbackCommand, userCommand];
+const COMMANDS: readonly Command[] = [startCommand, checkCommand, denoiseCommand, jobsCommand, instancesCommand, feedbackCommand, userCommand, modelsCommand];
 
 export const EXIT_USAGE = 2;
 
