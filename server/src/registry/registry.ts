@@ -9,13 +9,13 @@
 // process are serialised by a lock; a second process (the CLI) is covered by the guards.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Prisma } from '@prisma/client';
 import type { Database } from '../db/index.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { readOnnxInfo } from '../pipeline/infer/index.js';
-import { modelIdentity, sha256File, storedModelPath } from './model-file.js';
+import { isPrismaError, refuseKnown, storeIncoming } from './intake.js';
+import { modelIdentity, sha256File } from './model-file.js';
 import { MODEL_STATUSES, modelSubject, toRecord, type ModelRecord, type ModelSource, type ModelStatus } from './records.js';
 import { ModelRejectedError, rejection, type ValidationReport } from './report.js';
 import { validateModelFile, type ValidateOptions } from './validate.js';
@@ -147,11 +147,11 @@ export class ModelRegistry {
     const action = options.source === 'upload' ? 'model.upload' : 'model.register';
     try {
       await put(tmp);
-      await this.refuseKnown(tmp);
+      await refuseKnown(this.db, tmp);
       const report = await validateModelFile(tmp, this.options.validate);
       const refused = rejection(report);
       if (refused) throw refused;
-      const model = await this.exclusive(() => this.store(tmp, report, options));
+      const model = await this.exclusive(() => storeIncoming(this.db, this.modelsDir, tmp, report, options));
       await options.audit(action, modelSubject(model.id), { name: model.name, version: model.version, sha256: model.sha256, source: model.source, ...(model.trainingRunId ? { trainingRunId: model.trainingRunId } : {}) });
       return { model, report };
     } catch (err) {
@@ -160,42 +160,6 @@ export class ModelRegistry {
       throw err;
     } finally {
       await rm(tmp, { force: true });
-    }
-  }
-
-  /** A (name, version) already registered is refused before seconds of self-check are spent on it. */
-  private async refuseKnown(tmp: string): Promise<void> {
-    const meta = await readOnnxInfo(tmp).then((i) => i.metadata, () => undefined);
-    const name = meta?.name?.trim();
-    const version = meta?.version?.trim();
-    if (!name || !version) return; // the validation says what is wrong
-    const existing = await this.find(name, version);
-    if (existing) throw duplicate(existing, await sha256File(tmp));
-  }
-
-  private async store(tmp: string, report: ValidationReport, options: RegisterOptions): Promise<ModelRecord> {
-    const name = report.metadata.name!.trim();
-    const version = report.metadata.version!.trim();
-    const sha256 = await sha256File(tmp);
-    const existing = await this.find(name, version);
-    if (existing) throw duplicate(existing, sha256);
-    const file = storedModelPath(this.modelsDir, name, version, sha256);
-    const sizeBytes = (await stat(tmp)).size;
-    await rename(tmp, file);
-    const metrics = { ...(options.metrics ?? {}), ...(report.selfCheck ? { selfCheck: report.selfCheck } : {}) };
-    try {
-      const row = await this.db.model.create({
-        data: {
-          name, version, file, sha256, sizeBytes, stage: report.metadata.stage ?? null, metadataJson: JSON.stringify(report.metadata),
-          metricsJson: JSON.stringify(metrics), source: options.source, trainingRunId: options.trainingRunId ?? null,
-          status: 'registered', createdAt: new Date(), createdBy: options.createdBy,
-        },
-      });
-      return toRecord(row);
-    } catch (err) {
-      await rm(file, { force: true });
-      if (isPrismaError(err, 'P2002')) throw conflict(`${name} ${version} was registered meanwhile`);
-      throw err;
     }
   }
 
@@ -298,15 +262,7 @@ export class ModelRegistry {
   }
 }
 
-function duplicate(existing: ModelRecord, sha256: string): Error {
-  if (existing.sha256 === sha256) return conflict(`this file is already registered as ${label(existing)} (id ${existing.id})`);
-  return conflict(`${label(existing)} is already registered with different content (sha256 ${existing.sha256.slice(0, 12)}…, this file ${sha256.slice(0, 12)}…): export the new model with another --version`);
-}
-
 export function label(m: Pick<ModelRecord, 'name' | 'version'>): string {
   return `${m.name} ${m.version}`;
 }
 
-function isPrismaError(err: unknown, code: string): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === code;
-}
