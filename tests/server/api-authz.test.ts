@@ -28,7 +28,7 @@ describe('authorisation of every API route', () => {
 
   before(async () => {
     node = await startNodeProcess({ dir: tmp.dir, dicomPort: await freePort(), httpPort: await freePort() });
-    ops = operations(await (await fetch(`${node.httpUrl}/api/openapi.json`)).json());
+    ops = operations((await (await fetch(`${node.httpUrl}/api/openapi.json`)).json()) as Parameters<typeof operations>[0]);
     for (const role of ROLES) sessions.set(role, await loginToNode(node, role));
   });
   after(async () => {

@@ -117,13 +117,18 @@ export async function jobOf(db: Database, sop: string) {
   return job;
 }
 
-/** Moves a queued job through claim -> complete, as the worker does after processing it. */
-export async function finish(queue: PrismaJobQueue, jobId: string, result: Partial<JobResult> = {}): Promise<void> {
+/**
+ * Moves a queued job through claim -> complete as the worker does after processing it, taking
+ * as long as its timings say (a job's timeline places its stages before finishedAt).
+ */
+export async function finish(queue: PrismaJobQueue, jobId: string, result: Partial<JobResult> = {}, beforeComplete?: () => Promise<unknown>): Promise<void> {
   const claimed = await claimJob(queue, jobId);
+  const timingsMs = result.timingsMs ?? { readMs: 1, decodeMs: 4, normalizeMs: 1, inferMs: 40, guardMs: 2, denormalizeMs: 1, encodeMs: 3, exportMs: 8, totalMs: 60 };
+  await new Promise((r) => setTimeout(r, timingsMs.totalMs ?? 0));
+  await beforeComplete?.();
   await queue.complete(claimed, 'test-worker', {
     derivedSopInstanceUid: `2.25.${Date.now()}${copies}`, derivedSeriesInstanceUid: '2.25.77', derivedPath: '/nonexistent/derived.dcm',
-    guardClippedFraction: 0.001, guardMaxChange: 12, guardFlagged: false, held: false,
-    timingsMs: { readMs: 2, decodeMs: 10, normalizeMs: 3, inferMs: 400, guardMs: 5, denormalizeMs: 2, encodeMs: 8, exportMs: 30, totalMs: 460 }, ...result,
+    guardClippedFraction: 0.001, guardMaxChange: 12, guardFlagged: false, held: false, ...result, timingsMs,
   });
 }
 
