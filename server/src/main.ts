@@ -29,6 +29,7 @@ import { startNodeModels } from './registry/index.js';
 import { ImageRenderer } from './jobs/index.js';
 import { createApi } from './api/index.js';
 import { createViewerRoutes, registerViewerRoutes } from './viewer/index.js';
+import { consoleStatic } from './console/static.js';
 import { createHealth } from './worker/health.js';
 import { JobWorker } from './worker/job-worker.js';
 import { createProcessor } from './worker/processor.js';
@@ -148,7 +149,8 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   const app = createApp({
     health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics), auth,
     publicMetrics: config.http.auth.publicMetrics, trustProxy: config.http.trustProxy,
-    mounts: [{ path: '/api', handler: api.router() }, ...(viewer?.mounts ?? [])],
+    // The console last: its SPA fallback answers page URLs the routers before it do not know.
+    mounts: [{ path: '/api', handler: api.router() }, ...(viewer?.mounts ?? []), { path: '/', handler: consoleStatic() }],
   });
   const http = await listenHttp(app, config.http.host, config.http.port);
   ctx.closers.push(() => closeHttp(http));

@@ -1,0 +1,12 @@
+// PLACEHOLDER: replaced by the room that builds this page.
+import { EmptyState, PageHeader } from '../../components/ui.js';
+import type { PageProps } from '../index.js';
+
+export default function AuditPage(_props: PageProps) {
+  return (
+    <>
+      <PageHeader title="Audit" />
+      <EmptyState title="This page is not built yet" />
+    </>
+  );
+}
