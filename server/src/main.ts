@@ -143,7 +143,7 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   ctx.closers.push(() => images.close());
   registerStudyRoutes(api, { db: ctx.db, derivedDir: ctx.dirs.derived });
   registerJobRoutes(api, { db: ctx.db, queue, images, notify: () => worker.notify() });
-  registerDashboardRoutes(api, { db: ctx.db, dataDir: config.dataDir, model: () => model.info });
+  registerDashboardRoutes(api, { db: ctx.db, dataDir: config.dataDir, model: () => model.info, node: () => ({ aeTitle: config.dicom.aeTitle, port: listener.port }) });
   registerAuditRoutes(api, { db: ctx.db });
   registerModelRoutes(api, { registry: models.registry });
   const app = createApp({

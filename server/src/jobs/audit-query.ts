@@ -38,3 +38,19 @@ function textFilter(value: string | undefined, separator: string): Prisma.String
   if (value.endsWith(separator)) return { startsWith: value };
   return value;
 }
+
+export interface AuditFacets {
+  readonly actions: string[];
+  readonly actors: string[];
+  readonly since: string;
+}
+
+/** The actions and actors seen lately, for the filters' suggestions (bounded by the at index). */
+export async function auditFacets(db: Database, days: number, now = new Date()): Promise<AuditFacets> {
+  const since = new Date(now.getTime() - days * 86_400_000);
+  const [actions, actors] = await Promise.all([
+    db.auditEvent.findMany({ where: { at: { gte: since } }, distinct: ['action'], select: { action: true }, orderBy: { action: 'asc' }, take: 200 }),
+    db.auditEvent.findMany({ where: { at: { gte: since } }, distinct: ['actor'], select: { actor: true }, orderBy: { actor: 'asc' }, take: 200 }),
+  ]);
+  return { actions: actions.map((a) => a.action), actors: actors.map((a) => a.actor), since: since.toISOString() };
+}

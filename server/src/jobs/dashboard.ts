@@ -1,8 +1,11 @@
 // The dashboard's figures, from the database: per hour over the window, instances received,
-// jobs processed (finished exported or kept), jobs failing now (failed, by their last update)
-// and dead-letters (from the audit trail, so a dead job retried since still counts when it
-// died); the queue by state; guard trips; median stage latencies from the jobs' recorded
-// timings; the model and execution provider running; the data folder's disk.
+// jobs processed (primary and reprocess jobs finished exported), shadow results kept, jobs
+// failing now (failed, by their last update), dead-letters (from the audit trail, so a dead
+// job retried since still counts when it died) and guard trips; the queue by state; median
+// stage latencies from the jobs' recorded timings; the model and execution provider running;
+// the data folder's disk; the DICOM address images are sent to. Shadow jobs are a second run
+// of an instance by a candidate model: counted apart, so "processed" never exceeds what came
+// in, and left out of the guard trips and latencies, which describe what the PACS receives.
 import { statfs } from 'node:fs/promises';
 import { Prisma } from '@prisma/client';
 import type { Database } from '../db/index.js';
@@ -14,6 +17,8 @@ export interface DashboardDeps {
   readonly model: () => { readonly provider: string; readonly modelId: string; readonly modelVersion: string };
   /** Where the node keeps its files (its disk is the one that fills). */
   readonly dataDir: string;
+  /** Where modalities send images (the empty dashboard tells a new admin how). */
+  readonly node?: () => { readonly aeTitle: string; readonly port: number };
   readonly now?: () => Date;
 }
 
@@ -23,6 +28,9 @@ export interface HourPoint {
   readonly processed: number;
   readonly failed: number;
   readonly dead: number;
+  readonly shadow: number;
+  /** Primary jobs the guard flagged, by when they finished. */
+  readonly guard: number;
 }
 
 export interface Dashboard {
@@ -36,6 +44,9 @@ export interface Dashboard {
   readonly provider: string;
   readonly model: { readonly name: string; readonly version: string };
   readonly disk: { readonly path: string; readonly usedBytes: number; readonly freeBytes: number; readonly totalBytes: number };
+  /** Instances ever received (0: a new node, whatever the window). */
+  readonly totalReceived: number;
+  readonly node: { readonly aeTitle: string; readonly port: number } | null;
 }
 
 const HOUR_MS = 3_600_000;
@@ -45,14 +56,13 @@ const MAX_TIMING_SAMPLES = 5000;
 export async function dashboard(deps: DashboardDeps, hours: number): Promise<Dashboard> {
   const now = deps.now?.() ?? new Date();
   const start = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS);
-  const [series, queue, guardTrips, latency, disk] = await Promise.all([
-    hourly(deps.db, start, hours), queueCounts(deps.db), deps.db.job.count({ where: { guardFlagged: true, finishedAt: { gte: start } } }),
-    stageMedians(deps.db, start), diskOf(deps.dataDir),
+  const [series, queue, latency, disk, totalReceived] = await Promise.all([
+    hourly(deps.db, start, hours), queueCounts(deps.db), stageMedians(deps.db, start), diskOf(deps.dataDir), deps.db.instance.count(),
   ]);
   const m = deps.model();
   return {
-    hours, series, queue, guardTrips, stageLatencyMs: latency.medians, latencySamples: latency.samples,
-    provider: m.provider, model: { name: m.modelId, version: m.modelVersion }, disk,
+    hours, series, queue, guardTrips: series.reduce((n, p) => n + p.guard, 0), stageLatencyMs: latency.medians, latencySamples: latency.samples,
+    provider: m.provider, model: { name: m.modelId, version: m.modelVersion }, disk, totalReceived, node: deps.node?.() ?? null,
   };
 }
 
@@ -64,17 +74,20 @@ interface Bucket {
 async function hourly(db: Database, start: Date, hours: number): Promise<HourPoint[]> {
   const hour = (column: Prisma.Sql) => Prisma.sql`strftime('%Y-%m-%dT%H:00:00.000Z', ${column})`;
   const count = (sql: Prisma.Sql) => db.$queryRaw<Bucket[]>(sql);
-  const [received, processed, failed, dead] = await Promise.all([
+  const finished = hour(Prisma.sql`"finishedAt"`);
+  const rows = await Promise.all([
     count(Prisma.sql`SELECT ${hour(Prisma.sql`"receivedAt"`)} AS h, COUNT(*) AS n FROM "Instance" WHERE "receivedAt" >= ${start} GROUP BY h`),
-    count(Prisma.sql`SELECT ${hour(Prisma.sql`"finishedAt"`)} AS h, COUNT(*) AS n FROM "Job" WHERE "finishedAt" >= ${start} AND "state" IN ('exported', 'kept') GROUP BY h`),
+    count(Prisma.sql`SELECT ${finished} AS h, COUNT(*) AS n FROM "Job" WHERE "finishedAt" >= ${start} AND "state" = 'exported' AND "role" <> 'shadow' GROUP BY h`),
     count(Prisma.sql`SELECT ${hour(Prisma.sql`"updatedAt"`)} AS h, COUNT(*) AS n FROM "Job" WHERE "updatedAt" >= ${start} AND "state" = 'failed' GROUP BY h`),
     count(Prisma.sql`SELECT ${hour(Prisma.sql`"at"`)} AS h, COUNT(*) AS n FROM "AuditEvent" WHERE "at" >= ${start} AND "action" = 'job.dead-lettered' GROUP BY h`),
+    count(Prisma.sql`SELECT ${finished} AS h, COUNT(*) AS n FROM "Job" WHERE "finishedAt" >= ${start} AND "state" = 'kept' GROUP BY h`),
+    count(Prisma.sql`SELECT ${finished} AS h, COUNT(*) AS n FROM "Job" WHERE "finishedAt" >= ${start} AND "guardFlagged" = 1 AND "role" <> 'shadow' GROUP BY h`),
   ]);
-  const maps = [received, processed, failed, dead].map((rows) => new Map(rows.map((r) => [r.h, Number(r.n)])));
+  const maps = rows.map((r) => new Map(r.map((b) => [b.h, Number(b.n)])));
   return Array.from({ length: hours }, (_, i) => {
     const t = new Date(start.getTime() + i * HOUR_MS).toISOString();
-    const [r, p, f, d] = maps.map((m) => m.get(t) ?? 0) as [number, number, number, number];
-    return { t, received: r, processed: p, failed: f, dead: d };
+    const [received, processed, failed, dead, shadow, guard] = maps.map((m) => m.get(t) ?? 0) as [number, number, number, number, number, number];
+    return { t, received, processed, failed, dead, shadow, guard };
   });
 }
 
@@ -88,7 +101,7 @@ async function queueCounts(db: Database): Promise<Record<string, number>> {
 
 async function stageMedians(db: Database, start: Date): Promise<{ medians: Record<string, number>; samples: number }> {
   const rows = await db.job.findMany({
-    where: { finishedAt: { gte: start }, timingsJson: { not: null } }, select: { timingsJson: true },
+    where: { finishedAt: { gte: start }, timingsJson: { not: null }, role: { not: 'shadow' } }, select: { timingsJson: true },
     orderBy: { finishedAt: 'desc' }, take: MAX_TIMING_SAMPLES,
   });
   const byStage = new Map<string, number[]>();

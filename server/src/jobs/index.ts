@@ -2,7 +2,7 @@
 // actions (retry, send again, send held, reprocess), deleting an instance, image rendering
 // for the comparison view, dashboard figures and the audit query. The routes in
 // server/src/api/routes/{studies,jobs,dashboard,audit}.ts are thin layers over these.
-export { searchAudit, type AuditFilter } from './audit-query.js';
+export { auditFacets, searchAudit, type AuditFacets, type AuditFilter } from './audit-query.js';
 export { decodeCursor, encodeCursor, type CursorKey } from './cursor.js';
 export { dashboard, median, type Dashboard, type DashboardDeps, type HourPoint } from './dashboard.js';
 export { deleteInstance, type DeleteInstanceDeps, type DeletedInstance } from './delete-instance.js';

@@ -2,7 +2,7 @@
 // newest first, in keyset pages. Viewers get 403 (the trail names users and client addresses).
 import { z } from 'zod';
 import type { Database } from '../../db/index.js';
-import { searchAudit } from '../../jobs/index.js';
+import { auditFacets, searchAudit } from '../../jobs/index.js';
 import { auditSchema, limitParam } from '../../jobs/schemas.js';
 import type { ApiRouter } from '../router.js';
 import { optional } from './schemas.js';
@@ -26,6 +26,8 @@ const auditQuery = z.strictObject({
   limit: limitParam(100, 500), cursor: optional(z.string().max(512)),
 });
 const auditPageSchema = z.object({ items: z.array(auditSchema), nextCursor: z.string().nullable() });
+const facetsQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(30) });
+const facetsSchema = z.object({ actions: z.array(z.string()), actors: z.array(z.string()), since: z.string() });
 
 export function registerAuditRoutes(api: ApiRouter, deps: AuditRouteDeps): void {
   api.route({
@@ -33,5 +35,10 @@ export function registerAuditRoutes(api: ApiRouter, deps: AuditRouteDeps): void 
     summary: 'The audit trail, newest first (admins and operators)',
     description: 'action and subject match exactly, or as a prefix when they end with "*" (or "." / ":", e.g. action=job. or subject=job:). from/to: ISO dates or date-times, inclusive.',
     handler: async ({ query }) => searchAudit(deps.db, query),
+  });
+  api.route({
+    method: 'get', path: '/audit/facets', tag: 'audit', role: 'operator', query: facetsQuery, response: facetsSchema,
+    summary: 'The actions and actors recorded in the last days (default 30), for the audit filters',
+    handler: async ({ query }) => auditFacets(deps.db, query.days),
   });
 }
