@@ -13,12 +13,14 @@ def main(argv=None) -> int:
     t.add_argument("--config", required=True)
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
     t.add_argument("--restart", action="store_true", help="ignore an existing checkpoint of this run")
+    t.add_argument("--data", help="dataset folder for train and val (Kaggle layout, train/ + val/, or flat)")
     e = sub.add_parser("eval", help="PSNR/SSIM of noisy, NLM and models on a folder")
     e.add_argument("--data", required=True)
     e.add_argument("--model", action="append", default=[], metavar="NAME=CHECKPOINT")
     e.add_argument("--out", required=True)
     e.add_argument("--split", default="val", help="split to use when --data has the Kaggle layout")
     e.add_argument("--max-images", type=int, default=0)
+    e.add_argument("--holdout", type=int, default=0, help="use only the last N images (a flat folder's validation part)")
     e.add_argument("--crop", type=int, default=0, help="evaluate on centre crops of this size (0 = whole images)")
     e.add_argument("--nlm-tune-images", type=int, default=4)
     x = sub.add_parser("export", help="export a generator checkpoint to ONNX")
@@ -47,7 +49,11 @@ def main(argv=None) -> int:
 def _run(args) -> int:
     if args.cmd == "train":
         from .train import train
-        result = train(load_config(args.config, args.set), restart=args.restart)
+        opt = load_config(args.config, args.set)
+        if args.data:
+            from .data.layout import apply_data_root
+            apply_data_root(opt, args.data)
+        result = train(opt, restart=args.restart)
         return 130 if result.get("interrupted") else 0
     if args.cmd == "eval":
         from .evaluate import evaluate

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from .data.image_io import center_crop, list_images, read_image
+from .data.layout import take_part
 from .data.noise import apply_noise
 from .eval_report import write_grid, write_markdown
 from .export import load_generator
@@ -28,7 +29,7 @@ NLM_H_FACTORS = (0.4, 0.55, 0.7, 0.85, 1.0, 1.2)
 
 
 def _load_clean(args):
-    files = list_images(args.data, args.split)
+    files = take_part(list_images(args.data, args.split), getattr(args, "holdout", 0), "val")
     if args.max_images:
         files = files[: args.max_images]
     images = []

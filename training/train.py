@@ -11,6 +11,7 @@ from .models.sharpxr_model import SharpXRModel
 from .utils.checkpoint import load_checkpoint, save_checkpoint
 from .utils.config import config_hash, dump_config
 from .utils.progress import Reporter
+from .utils.samples import write_sample
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -66,9 +67,11 @@ def train(opt: dict, restart: bool = False) -> dict:
     rep = Reporter(model.total_steps, start_step=step, log_file=log)
     rep.emit("start", run_dir=run_dir, stage=model.stage, step=step, total_steps=model.total_steps,
              device=str(device), threads=threads, config_hash=config_hash(opt), train_images=len(train_set),
-             val_images=len(val_set), resumed=step > 0)
+             val_images=len(val_set), resumed=step > 0, layout=opt["datasets"].get("layout"),
+             holdout=int(opt["datasets"]["val"].get("holdout", 0) or 0), val_root=opt["datasets"]["val"]["root"],
+             val_split=opt["datasets"]["val"].get("split", "val"))
     try:
-        return _loop(opt, model, train_set, val_set, rep, step, ckpt_path)
+        return _loop(opt, model, train_set, val_set, rep, step, run_dir)
     finally:
         log.close()
 
@@ -79,7 +82,16 @@ def _save(model, train_set, step, opt, ckpt_path, rep, reason):
     rep.emit("checkpoint", step=step, path=ckpt_path, reason=reason)
 
 
-def _loop(opt, model, train_set, val_set, rep, step, ckpt_path) -> dict:
+def _validate(model, val_set, rep, step, run_dir, batch_size) -> dict:
+    metrics = model.validate(val_set)
+    sample = write_sample(model.net_g, val_set, run_dir, step)
+    rep.emit("val", step=step, **{k: round(v, 4) for k, v in metrics.items()}, sample=sample,
+             eta_sec=round(rep.rates(step, batch_size)[1], 1))
+    return metrics
+
+
+def _loop(opt, model, train_set, val_set, rep, step, run_dir) -> dict:
+    ckpt_path = os.path.join(run_dir, "checkpoints", "latest.pth")
     log_opt = opt.get("logger", {})
     log_every = int(log_opt.get("log_every", 20))
     val_every = int(log_opt.get("val_every", 500))
@@ -94,8 +106,7 @@ def _loop(opt, model, train_set, val_set, rep, step, ckpt_path) -> dict:
         if step % log_every == 0 or step == model.total_steps:
             rep.train(step, losses, model.optim_g.param_groups[0]["lr"], train_set.batch_size)
         if step % val_every == 0 or step == model.total_steps:
-            metrics = model.validate(val_set)
-            rep.emit("val", step=step, **{k: round(v, 4) for k, v in metrics.items()})
+            metrics = _validate(model, val_set, rep, step, run_dir, train_set.batch_size)
         if step % ckpt_every == 0 or step == model.total_steps:
             _save(model, train_set, step, opt, ckpt_path, rep, "periodic")
     if stop.stop:

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from .image_io import center_crop, list_images, read_image
+from .layout import take_part
 from .noise import apply_noise
 
 
@@ -34,6 +35,7 @@ class XRayTrainDataset:
         self.preset = opt.get("preset", "crop")
         self.patch = 256 if self.preset == "paper" else int(opt.get("patch_size", 128))
         files = list_images(opt["root"], opt.get("split", "train"), opt.get("classes"))
+        files = take_part(files, int(opt.get("holdout", 0) or 0), "train")
         self.images = _load_all(files, 256 if self.preset == "paper" else None)
         self.images = [im for im in self.images if min(im.shape) >= self.patch]
         if not self.images:
@@ -76,8 +78,8 @@ class XRayValDataset:
     """Validation pairs with fixed, seeded noise: image i always gets the same noise realisation."""
 
     def __init__(self, root: str, noise: dict, split: str = "val", classes=None, seed: int = 1234,
-                 max_images: int = 0, crop: int = 0, resize: Optional[int] = None):
-        files = list_images(root, split, classes)
+                 max_images: int = 0, crop: int = 0, resize: Optional[int] = None, holdout: int = 0):
+        files = take_part(list_images(root, split, classes), int(holdout or 0), "val")
         if max_images:
             files = files[:max_images]
         self.files = files
