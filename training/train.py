@@ -99,7 +99,7 @@ def _loop(opt, model, train_set, val_set, rep, step, run_dir) -> dict:
     stop = StopFlag()
     metrics = {}
     t_start = time.time()
-    while step < model.total_steps and not stop.stop:
+    while step < model.total_steps and not stop.stop and not rep.orphaned:
         noisy, clean = train_set.next_batch()
         losses = model.optimize_parameters(noisy, clean)
         step += 1
@@ -109,9 +109,10 @@ def _loop(opt, model, train_set, val_set, rep, step, run_dir) -> dict:
             metrics = _validate(model, val_set, rep, step, run_dir, train_set.batch_size)
         if step % ckpt_every == 0 or step == model.total_steps:
             _save(model, train_set, step, opt, ckpt_path, rep, "periodic")
-    if stop.stop:
+    if stop.stop or rep.orphaned:
         _save(model, train_set, step, opt, ckpt_path, rep, "interrupted")
-        rep.emit("interrupted", step=step, signal=int(stop.signal))
+        # signal 0: nobody signalled; stdout's reader is gone (see Reporter.orphaned)
+        rep.emit("interrupted", step=step, signal=int(stop.signal or 0))
         return {"step": step, "interrupted": True, **metrics}
     rep.emit("done", step=step, seconds=round(time.time() - t_start, 1), **metrics)
     return {"step": step, "interrupted": False, **metrics}

@@ -119,3 +119,28 @@ def test_data_flag_missing_folder_is_an_error_event(tmp_path, missing):
     proc = run_cli("train", "--config", _tiny_file(tmp_path), "--data", str(tmp_path / missing))
     assert proc.returncode == 2
     assert missing in json_lines(proc.stdout)[-1]["message"]
+
+
+def test_a_vanished_reader_gets_a_checkpoint_not_a_crash(tmp_path):
+    """The node that started a run was killed: stdout's pipe breaks, the run saves and stops."""
+    import subprocess
+    from conftest import REPO, cli_env, python_cmd
+    cmd = python_cmd("train", "--config", _tiny_file(tmp_path), "--set", "train.total_steps=100000",
+                     "--set", "logger.val_every=100000", "--set", "logger.ckpt_every=100000")
+    proc = subprocess.Popen(cmd, cwd=REPO, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if '"event":"train"' in line:
+                break
+        proc.stdout.close()  # the reader goes away without a signal
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    with open(tmp_path / "runs" / "tiny" / "log.jsonl", encoding="utf-8") as f:
+        events = json_lines(f.read())
+    assert events[-1]["event"] == "interrupted" and events[-1]["signal"] == 0
+    assert events[-2]["event"] == "checkpoint" and events[-2]["reason"] == "interrupted"
+    assert os.path.isfile(events[-2]["path"])

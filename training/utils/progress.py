@@ -1,6 +1,7 @@
 """Progress reporting: one JSON object per line on stdout for machines (schema in
 training/README.md), and a human progress bar on stderr when stderr is a terminal."""
 import json
+import os
 import sys
 import time
 
@@ -13,11 +14,20 @@ class Reporter:
         self.log_file = log_file
         self.t0 = time.time()
         self.start_step = start_step
+        # Set when whoever reads stdout went away (the node that started the run was killed):
+        # the training loop then saves a checkpoint and stops instead of dying on the next print.
+        self.orphaned = False
 
     def emit(self, event: str, **fields) -> None:
         record = {"event": event, "time": round(time.time(), 3), **fields}
         line = json.dumps(record, separators=(",", ":"))
-        print(line, file=self.stream, flush=True)
+        if not self.orphaned:
+            try:
+                print(line, file=self.stream, flush=True)
+            except BrokenPipeError:
+                self.orphaned = True
+                # Python would report the broken pipe again when it flushes stdout at exit.
+                sys.stdout = open(os.devnull, "w", encoding="utf-8")
         if self.log_file:
             self.log_file.write(line + "\n")
             self.log_file.flush()
