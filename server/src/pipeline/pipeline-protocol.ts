@@ -63,13 +63,22 @@ export interface DenoiseTask {
   readonly path: string;
 }
 
+/** The model alone on an image already in the model domain (Try it: the caller guards and blends). */
+export interface InferTask {
+  readonly id: number;
+  readonly pixels: Float32Array;
+  readonly width: number;
+  readonly height: number;
+}
+
 /**
  * Parent to child: 'load' once, right after the fork (Node holds it until the entry module has
- * registered its listener); 'denoise' one at a time once the child is ready.
+ * registered its listener); 'denoise' or 'infer' one at a time once the child is ready.
  */
 export type PipelineRequest =
   | { readonly type: 'load'; readonly config: PipelineWorkerConfig }
-  | ({ readonly type: 'denoise' } & DenoiseTask);
+  | ({ readonly type: 'denoise' } & DenoiseTask)
+  | ({ readonly type: 'infer' } & InferTask);
 
 export type PipelineReply =
   | { readonly type: 'ready'; readonly info: ModelInfo }
@@ -77,6 +86,7 @@ export type PipelineReply =
   | { readonly type: 'load-failed'; readonly error: SerializedError }
   | { readonly type: 'log'; readonly message: string; readonly level: 'info' | 'warn' }
   | { readonly type: 'result'; readonly id: number; readonly result: DenoisedInstance }
+  | { readonly type: 'inferred'; readonly id: number; readonly data: Float32Array }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
 
 /**

@@ -11,7 +11,7 @@
 import { initDecoders, inThreadDecoder } from './decode/index.js';
 import { ModelRunner, type LogFn } from './infer/index.js';
 import { describeModel } from './model-info.js';
-import type { DenoiseTask, PipelineReply, PipelineRequest, PipelineWorkerConfig } from './pipeline-protocol.js';
+import type { DenoiseTask, InferTask, PipelineReply, PipelineRequest, PipelineWorkerConfig } from './pipeline-protocol.js';
 import { denoiseInstance, type ProcessInstanceDeps } from './process-instance.js';
 import { serializeError } from './worker-errors.js';
 
@@ -36,6 +36,16 @@ async function run(task: DenoiseTask, deps: ProcessInstanceDeps): Promise<void> 
     send({ type: 'result', id: task.id, result }); // throws here if the result cannot be cloned
   } catch (err) {
     // Also a reply that cannot be cloned: the task fails, the child (and its model) lives on.
+    send({ type: 'error', id: task.id, error: serializeError(err) });
+  }
+}
+
+/** The model alone, tiled as configured (Try it); the parent guards and blends. */
+async function infer(task: InferTask, deps: ProcessInstanceDeps): Promise<void> {
+  try {
+    const data = await deps.model.denoise(task.pixels, task.width, task.height);
+    send({ type: 'inferred', id: task.id, data });
+  } catch (err) {
     send({ type: 'error', id: task.id, error: serializeError(err) });
   }
 }
@@ -65,5 +75,7 @@ async function start(config: PipelineWorkerConfig): Promise<void> {
 // parent sends tasks only after 'ready'.
 process.on('message', (request: PipelineRequest) => {
   if (request.type === 'load') void start(request.config);
-  else if (deps) void run(request, deps);
+  else if (!deps) return;
+  else if (request.type === 'infer') void infer(request, deps);
+  else void run(request, deps);
 });

@@ -23,7 +23,7 @@ import type { ChildProcess } from 'node:child_process';
 import { checkGuardOptions, DEFAULT_GUARD } from './guard/index.js';
 import type { ModelInfo } from './model-info.js';
 import {
-  PipelineWorkerError, forkPipelineChild, killChild, refChild, type DenoiseTask, type PipelineReply,
+  PipelineWorkerError, forkPipelineChild, killChild, refChild, type DenoiseTask, type InferTask, type PipelineReply,
   type PipelineRequest, type PipelineWorkerConfig, type PipelineWorkerOptions, type PipelineWorkerStats,
 } from './pipeline-protocol.js';
 import type { DenoisedInstance } from './process-instance.js';
@@ -31,9 +31,12 @@ export { PipelineWorkerError, type PipelineWorkerOptions, type PipelineWorkerSta
 import { processingParams, processingParamsHash, type ProcessingParams } from './process-params.js';
 import { reviveError } from './worker-errors.js';
 
+type TaskRequest = ({ readonly type: 'denoise' } & DenoiseTask) | ({ readonly type: 'infer' } & InferTask);
+
 interface Task {
-  readonly message: DenoiseTask;
-  readonly resolve: (result: DenoisedInstance) => void;
+  readonly message: TaskRequest;
+  /** A DenoisedInstance for 'denoise', the model's Float32Array for 'infer'. */
+  readonly resolve: (result: DenoisedInstance | Float32Array) => void;
   readonly reject: (err: Error) => void;
 }
 
@@ -118,9 +121,20 @@ export class PipelineWorker {
 
   /** Read, decode, denoise and guard one file in the child; tasks run one at a time, in order. */
   denoise(path: string): Promise<DenoisedInstance> {
+    return this.enqueue({ type: 'denoise', id: this.nextId++, path }) as Promise<DenoisedInstance>;
+  }
+
+  /**
+   * The model alone (tiled as configured) on an image already in the model domain, queued with
+   * the jobs like any task: Try it guards and blends the output itself, at any strength.
+   */
+  infer(pixels: Float32Array, width: number, height: number): Promise<Float32Array> {
+    return this.enqueue({ type: 'infer', id: this.nextId++, pixels, width, height }) as Promise<Float32Array>;
+  }
+
+  private enqueue(message: TaskRequest): Promise<DenoisedInstance | Float32Array> {
     if (this.closed) return Promise.reject(new PipelineWorkerError('the pipeline worker is closed'));
     if (this.broken) return Promise.reject(this.broken);
-    const message: DenoiseTask = { id: this.nextId++, path };
     return new Promise((resolve, reject) => {
       this.queue.push({ message, resolve, reject });
       this.pump();
@@ -150,7 +164,7 @@ export class PipelineWorker {
         child.timer = setTimeout(() => this.timedOut(child), this.timeoutMs);
         child.timer.unref();
       }
-      this.send(child, { type: 'denoise', ...task.message });
+      this.send(child, task.message);
     }
     this.updateRef();
   }
@@ -181,7 +195,7 @@ export class PipelineWorker {
 
   private timedOut(child: Child): void {
     const task = this.finish(child);
-    task?.reject(new PipelineWorkerError(`denoising ${task.message.path} took longer than ${this.timeoutMs} ms; the pipeline process was replaced`));
+    task?.reject(new PipelineWorkerError(`${what(task)} took longer than ${this.timeoutMs} ms; the pipeline process was replaced`));
     void this.kill(child); // 'exit' replaces it
   }
 
@@ -217,11 +231,11 @@ export class PipelineWorker {
         return;
       default:
         if (child.task?.message.id !== reply.id) return; // a late reply for a task that timed out
-        this.settle(child, reply.type === 'result' ? reply.result : reviveError(reply.error));
+        this.settle(child, reply.type === 'result' ? reply.result : reply.type === 'inferred' ? reply.data : reviveError(reply.error));
     }
   }
 
-  private settle(child: Child, outcome: DenoisedInstance | Error): void {
+  private settle(child: Child, outcome: DenoisedInstance | Float32Array | Error): void {
     const task = this.finish(child);
     if (outcome instanceof Error) task?.reject(outcome);
     else task?.resolve(outcome);
@@ -254,7 +268,7 @@ export class PipelineWorker {
     this.boot = undefined;
     if (boot) return boot.reject(child.loadError ?? new PipelineWorkerError(`the pipeline process exited (${how}) while loading the model`, { cause: child.lastError }));
     const task = this.finish(child);
-    task?.reject(new PipelineWorkerError(`the pipeline process exited (${how}) while denoising ${task.message.path}`, { cause: child.lastError }));
+    task?.reject(new PipelineWorkerError(`the pipeline process exited (${how}) while ${what(task)}`, { cause: child.lastError }));
     if (this.closed || this.broken) return;
     this.restarts++;
     if (!child.ready && ++this.failedStarts >= MAX_FAILED_STARTS) {
@@ -277,4 +291,9 @@ export class PipelineWorker {
     this.broken = error;
     for (const task of this.queue.splice(0)) task.reject(error);
   }
+}
+
+function what(task: Task): string {
+  const m = task.message;
+  return m.type === 'denoise' ? `denoising ${m.path}` : `running the model on a ${m.width}x${m.height} image`;
 }

@@ -12,7 +12,7 @@ import {
   type LogFn,
   type ProviderAttempt,
 } from './session.js';
-import { extractTile, planTiles, TileBlender, type Tile } from './tiling.js';
+import { padMultiple, runTiled } from './tiled.js';
 
 export interface RunnerOptions {
   providers?: readonly Provider[];
@@ -82,27 +82,13 @@ export class ModelRunner {
       throw new RangeError(`expected ${width * height} pixels for ${width}x${height}, got ${pixels.length}`);
     }
     if (width <= this.tile && height <= this.tile) return this.runWhole(pixels, width, height);
-    return this.runTiled(pixels, width, height);
+    const plan = { tile: this.tile, overlap: this.overlap, align: this.align, batch: this.batch };
+    return runTiled(pixels, width, height, plan, (data, n, h, w) => this.runBatch(data, n, h, w));
   }
 
   /** One pass over the whole image, whatever its size (no tiling). */
   async runWhole(pixels: Float32Array, width: number, height: number): Promise<Float32Array> {
     return this.runBatch(pixels, 1, height, width);
-  }
-
-  private async runTiled(pixels: Float32Array, width: number, height: number): Promise<Float32Array> {
-    const tiles = planTiles(width, height, this.tile, this.overlap, this.align);
-    const blender = new TileBlender(width, height, this.overlap);
-    for (const group of batches(tiles, this.batch)) {
-      const first = group[0]!;
-      const size = first.width * first.height;
-      // One tensor of `group.length` equally sized tiles: [N,1,h,w].
-      const input = new Float32Array(size * group.length);
-      group.forEach((t, k) => extractTile(pixels, width, t, input.subarray(k * size, (k + 1) * size)));
-      const out = await this.runBatch(input, group.length, first.height, first.width);
-      group.forEach((t, k) => blender.add(t, out.subarray(k * size, (k + 1) * size)));
-    }
-    return blender.result();
   }
 
   /** One untiled run of a batch of n images of h x w, laid out as [n,1,h,w]. */
@@ -123,28 +109,6 @@ export class ModelRunner {
   async release(): Promise<void> {
     await this.session.release();
   }
-}
-
-/** Consecutive tiles of the same shape, at most `max` per group (edge tiles may be shorter). */
-function batches(tiles: readonly Tile[], max: number): Tile[][] {
-  const groups: Tile[][] = [];
-  let current: Tile[] = [];
-  for (const t of tiles) {
-    const head = current[0];
-    if (head && (current.length >= max || head.width !== t.width || head.height !== t.height)) {
-      groups.push(current);
-      current = [];
-    }
-    current.push(t);
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
-
-/** The model's pad multiple (2^depth) from its metadata; 1 (no grid) if it does not say. */
-function padMultiple(meta: Readonly<Record<string, string>>): number {
-  const value = Number(meta.pad_multiple);
-  return Number.isInteger(value) && value > 0 ? value : 1;
 }
 
 async function readInfo(modelPath: string): Promise<OnnxFileInfo> {
