@@ -74,7 +74,10 @@ export function readMetaHeader(bytes: Uint8Array, start: number): MetaHeader {
 }
 
 function asciiValue(bytes: Uint8Array): string | undefined {
-  const text = Buffer.from(bytes).toString('latin1').replace(/[\0 ]+$/, '').trim();
+  // Latin-1 by hand (one char per byte), so the file also runs in the browser (Try it).
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  text = text.replace(/[\0 ]+$/, '').trim();
   return text.length > 0 ? text : undefined;
 }
 

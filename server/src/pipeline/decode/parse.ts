@@ -7,9 +7,9 @@
 import { inflateRawSync, inflateSync } from 'node:zlib';
 import type { DcmjsDict } from './dcmjs.js';
 import { MalformedDicomError } from './errors.js';
-import { PREAMBLE, hasDicm, readMetaHeader, sniffDataSetSyntax } from './meta.js';
+import { locateDataSet } from './locate.js';
 import { readDataSet } from './read.js';
-import { transferSyntax, UID, type TransferSyntax } from './syntaxes.js';
+import { UID, type TransferSyntax } from './syntaxes.js';
 
 export interface ParsedDicom {
   readonly transferSyntax: TransferSyntax;
@@ -35,20 +35,6 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Parse
   // dcmjs reads a deflated syntax by inflating again; hand it the inflated bytes as explicit LE.
   const readAs = syntax.deflated ? UID.ExplicitVRLittleEndian : syntax.uid;
   return { transferSyntax: syntax, hasMetaHeader, dataset: readDataSet(readAs, dataset) };
-}
-
-function locateDataSet(bytes: Uint8Array): { syntax: TransferSyntax; datasetStart: number; hasMetaHeader: boolean } {
-  const metaStart = hasDicm(bytes, PREAMBLE) ? PREAMBLE + 4 : hasDicm(bytes, 0) ? 4 : -1;
-  if (metaStart < 0) {
-    const uid = sniffDataSetSyntax(bytes, 0);
-    if (!uid) throw new MalformedDicomError('not a DICOM file: no "DICM" marker and no recognisable data set');
-    return { syntax: transferSyntax(uid), datasetStart: 0, hasMetaHeader: false };
-  }
-  const meta = readMetaHeader(bytes, metaStart);
-  // A meta header without a Transfer Syntax UID happens; the data set itself tells which one.
-  const uid = meta.transferSyntaxUid ?? sniffDataSetSyntax(bytes, meta.end);
-  if (!uid) throw new MalformedDicomError('meta header has no Transfer Syntax UID and the data set is unrecognisable');
-  return { syntax: transferSyntax(uid), datasetStart: meta.end, hasMetaHeader: true };
 }
 
 function inflateDataSet(deflated: Uint8Array, maxOutputLength: number): Uint8Array {
