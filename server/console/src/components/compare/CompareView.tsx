@@ -30,7 +30,7 @@ export interface CompareViewProps {
   readonly onWindowChange?: (w: Windowing) => void;
   readonly modes?: readonly CompareMode[];
   readonly initialMode?: CompareMode;
-  /** Initial gain of the difference mode (default 4). */
+  /** Initial gain of the difference mode (default 16: denoising removes noise of a few stored levels, which must show). */
   readonly differenceGain?: number;
   /** A 0..1 map drawn over the images (e.g. the guard's), stretched to their size. */
   readonly overlay?: GrayImage;
@@ -52,7 +52,7 @@ export function CompareView(props: CompareViewProps) {
   const [swipe, setSwipe] = useState(0.5);
   const [flickerRight, setFlickerRight] = useState(false);
   const [autoFlicker, setAutoFlicker] = useState(false);
-  const [gain, setGain] = useState(props.differenceGain ?? 4);
+  const [gain, setGain] = useState(props.differenceGain ?? 16);
   const [showOverlay, setShowOverlay] = useState(true);
 
   const range = useMemo(() => (left.image ?? right.image ? valueRange((left.image ?? right.image)!) : undefined), [left.image, right.image]);
