@@ -81,14 +81,16 @@ function TokenRow({ t, showOwner, reload }: { t: Token; showOwner: boolean; relo
       <td title={formatDateTime(t.lastUsedAt)}>{t.lastUsedAt ? relativeTime(t.lastUsedAt) : <span className="muted">never</span>}</td>
       <td title={formatDateTime(t.expiresAt)}>{t.expiresAt ? formatDateTime(t.expiresAt) : <span className="muted">never</span>}</td>
       <td><Badge value={state.value} tone={state.tone} /></td>
-      <td className="row-actions">
-        {!t.revokedAt && (
-          <ConfirmButton label="Revoke" confirm={`Revoke ${t.name}?`} detail={<p>Scripts using <code>{t.prefix}…</code> get 401 from now on. This cannot be undone.</p>}
-            onConfirm={async () => {
-              await api(`/api/tokens/${t.id}`, { method: 'DELETE' });
-              reload();
-            }} />
-        )}
+      <td>
+        <div className="row-actions">
+          {!t.revokedAt && (
+            <ConfirmButton label="Revoke" confirm={`Revoke ${t.name}?`} detail={<p>Scripts using <code>{t.prefix}…</code> get 401 from now on. This cannot be undone.</p>}
+              onConfirm={async () => {
+                await api(`/api/tokens/${t.id}`, { method: 'DELETE' });
+                reload();
+              }} />
+          )}
+        </div>
       </td>
     </tr>
   );

@@ -86,12 +86,14 @@ function UserRow({ u, reload }: { u: User; reload: () => void }) {
         <td>{u.disabled ? <Badge value="disabled" tone="bad" /> : <Badge value="active" tone="ok" />}</td>
         <td title={formatDateTime(u.lastLoginAt)}>{u.lastLoginAt ? relativeTime(u.lastLoginAt) : <span className="muted">never</span>}</td>
         <td title={formatDateTime(u.createdAt)}>{relativeTime(u.createdAt)}</td>
-        <td className="row-actions">
-          <Button className="btn-small" busy={change.busy} onClick={() => void change.run({ disabled: !u.disabled })}>{u.disabled ? 'Enable' : 'Disable'}</Button>
-          <Button className="btn-small" onClick={() => setPassword(true)}>Reset password</Button>
-          <ConfirmButton label="Delete" confirm={`Delete ${u.username}?`} onConfirm={remove}
-            detail={<p>The account, its sessions and its API tokens end. What it did stays in the audit log.</p>} />
-          <ResetPassword u={u} open={password} onClose={() => setPassword(false)} />
+        <td>
+          <div className="row-actions">
+            <Button className="btn-small" busy={change.busy} onClick={() => void change.run({ disabled: !u.disabled })}>{u.disabled ? 'Enable' : 'Disable'}</Button>
+            <Button className="btn-small" onClick={() => setPassword(true)}>Reset password</Button>
+            <ConfirmButton label="Delete" confirm={`Delete ${u.username}?`} onConfirm={remove}
+              detail={<p>The account, its sessions and its API tokens end. What it did stays in the audit log.</p>} />
+            <ResetPassword u={u} open={password} onClose={() => setPassword(false)} />
+          </div>
         </td>
       </tr>
       {change.error && (

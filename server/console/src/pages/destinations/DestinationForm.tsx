@@ -64,7 +64,11 @@ export function DestinationForm({ open, editing, onClose, onSaved }: { open: boo
 
   const error = save.error ?? test.error;
   const issues = splitIssues(error, FIELDS);
-  const set = <K extends keyof Values>(key: K) => (value: Values[K]) => setV((s) => ({ ...s, [key]: value }));
+  const set = <K extends keyof Values>(key: K) => (value: Values[K]) => {
+    setV((s) => ({ ...s, [key]: value }));
+    // An answer for other values would mislead.
+    setEcho(undefined);
+  };
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     void save.run();

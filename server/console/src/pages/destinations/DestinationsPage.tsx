@@ -1,7 +1,7 @@
 // Where derived images go. The config file's destinations are the default; what the console
 // adds or changes is stored in the database, tagged as such, applies to the next job without a
 // restart, and a changed or deleted config destination can go back to the file's values.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, useApi } from '../../api.js';
 import { useAuth } from '../../auth.js';
 import { Badge, Button, Card, ConfirmButton, EmptyState, ErrorBanner, Loading, PageHeader, useAction } from '../../components/ui.js';
@@ -88,6 +88,9 @@ function DestinationRow({ d, operator, onEdit, reload }: { d: Destination; opera
     await api(`/api/destinations/${encodeURIComponent(d.name)}/revert`, { method: 'POST' });
     reload();
   });
+  // An answer about values the destination no longer has would mislead.
+  const values = `${d.aeTitle}@${d.host}:${d.port}`;
+  useEffect(() => setEcho(undefined), [values]);
   const cols = operator ? 6 : 5;
   return (
     <>
@@ -101,11 +104,13 @@ function DestinationRow({ d, operator, onEdit, reload }: { d: Destination; opera
           {d.secondaryCapture && <> <Badge value="secondary capture" tone="info" /></>}
         </td>
         {operator && (
-          <td className="row-actions">
-            <Button className="btn-small" busy={test.busy} onClick={() => void test.run()}>Test connection</Button>
-            <Button className="btn-small" onClick={onEdit}>Edit</Button>
-            {d.source === 'console-override' && <Button className="btn-small" busy={revert.busy} onClick={() => void revert.run()} title="Drop the console's changes and use the config file's values">Revert</Button>}
-            <DeleteButton d={d} reload={reload} />
+          <td>
+            <div className="row-actions">
+              <Button className="btn-small" busy={test.busy} onClick={() => void test.run()}>Test connection</Button>
+              <Button className="btn-small" onClick={onEdit}>Edit</Button>
+              {d.source === 'console-override' && <Button className="btn-small" busy={revert.busy} onClick={() => void revert.run()} title="Drop the console's changes and use the config file's values">Revert</Button>}
+              <DeleteButton d={d} reload={reload} />
+            </div>
           </td>
         )}
       </tr>

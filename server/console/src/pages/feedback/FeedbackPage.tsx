@@ -84,7 +84,7 @@ function Tallies({ summary, selected }: { summary: FeedbackList['summary']; sele
                 {t.reject > 0 && <span className="tally-reject" style={{ flexGrow: t.reject }} />}
               </div>
               <span className="tally-figures num">
-                {t.accept} / {t.reject} <span className="muted">· {pct(t.accept, total)} accepted</span>
+                <span className="ok">{t.accept} accepted</span> · <span className="bad">{t.reject} rejected</span> <span className="muted">· {pct(t.accept, total)}</span>
               </span>
             </li>
           );

@@ -43,6 +43,9 @@ export function RuleTest({ proposed }: { proposed: unknown[] | undefined }) {
   useEffect(() => {
     if (!instanceId && items[0]) setInstanceId(items[0].id);
   }, [items, instanceId]);
+  // An answer about other rules than the ones now in the editor would mislead.
+  const rulesKey = JSON.stringify(proposed ?? null);
+  useEffect(() => setAnswer(undefined), [rulesKey]);
   const test = useAction(async () => {
     setAnswer(undefined);
     setAnswer(await api<TestAnswer>('/api/rules/test', { json: { instanceId, ...(proposed ? { rules: proposed } : {}) } }));
@@ -100,7 +103,7 @@ function TestResult({ answer }: { answer: TestAnswer }) {
         </tbody>
       </table>
       <p className="muted small">
-        When it arrived, the rules then in force decided: <Badge value={rec.status} />{rec.skipReason && <> — {rec.skipReason}</>}
+        When it arrived, the rules then in force decided: <Badge value={rec.status} />{rec.skipReason && <> — {rec.skipReason.replace(/^skipped: /, '')}</>}
       </p>
     </div>
   );

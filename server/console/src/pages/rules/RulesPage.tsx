@@ -108,7 +108,7 @@ export default function RulesPage(_props: PageProps) {
             </Card>
             <div>
               {operator && <RuleTest proposed={dirty ? rawOf(rows) : undefined} />}
-              <Card title="As YAML (for the config file)">
+              <Card title="In force, as YAML (for a config file)">
                 <pre className="yaml" data-testid="rules-yaml">{data.yaml}</pre>
               </Card>
             </div>
@@ -126,7 +126,7 @@ function SourceLine({ data, operator, onReset }: { data: RulesView; operator: bo
       <span>From</span>
       <Badge value={SOURCE[data.source]} tone={data.source === 'console' ? 'info' : 'muted'} />
       {data.source === 'console' && data.updatedAt && <span className="muted">saved {relativeTime(data.updatedAt)}{data.updatedBy && ` by ${data.updatedBy}`}</span>}
-      {data.source !== 'console' && <span className="muted">{data.source === 'config' ? 'the config file’s rules: section' : 'no rules in the config file, so the built-in chest rules apply'}</span>}
+      {data.source !== 'console' && <span className="muted">{data.source === 'config' ? <>its <code>rules:</code> list. Saving here takes over; the file's rules stay the default to come back to.</> : <>there is no <code>rules:</code> list in the config file, so the built-in chest rules apply.</>}</span>}
       {operator && data.source === 'console' && (
         <ConfirmButton label={`Back to ${data.configRules ? 'the config file' : 'the built-in rules'}`} confirm="Drop the console's rules?" variant="danger"
           detail={<p>The next received instance is selected by {back} again. The console's rules are deleted (the audit log keeps them).</p>} onConfirm={onReset} />

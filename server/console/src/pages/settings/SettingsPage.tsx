@@ -35,8 +35,8 @@ interface SettingsList {
 const SOURCE: Record<SettingView['source'], string> = { console: 'console', environment: 'environment', config: 'config file', default: 'default' };
 const CHOICES: Record<string, readonly { value: string; label: string }[]> = {
   guardPolicy: [
-    { value: 'send-marked', label: 'send-marked: send it, with GUARD in the series description' },
-    { value: 'hold', label: 'hold: keep it for a person to send' },
+    { value: 'send-marked', label: 'send-marked (sent, marked GUARD)' },
+    { value: 'hold', label: 'hold (kept for a person to send)' },
   ],
 };
 const NUMERIC = new Set(['dicomPort', 'httpPort', 'retentionDays']);
