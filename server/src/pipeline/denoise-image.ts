@@ -8,8 +8,9 @@
 // Native resolution and bit depth throughout: no resampling, and the model domain is a float
 // map of the stored values that comes back exactly where the guarded image did not change.
 
-import type { StoredPixels } from './decode/index.js';
-import type { Photometric } from './decode/index.js';
+// The pure decode files (not decode/index.js): this stage also runs in the console's Try it.
+import type { StoredPixels } from './decode/pixels.js';
+import type { Photometric } from './decode/attributes.js';
 import { applyGuard, DEFAULT_GUARD, type GuardOptions, type GuardReport } from './guard/index.js';
 import { fromModel, toModel, type ModelMapping, type WindowOptions } from './normalize/index.js';
 

@@ -1,7 +1,7 @@
 // The Image Pixel module (and the few neighbours decoding needs) read from a dcmjs data set and
 // checked once, so the frame extractor and the codecs can trust every number they get.
 
-import type { DcmjsDict } from './dcmjs.js';
+import type { DcmjsDict } from './dcmjs-types.js';
 import { MalformedDicomError, UnsupportedImageError } from './errors.js';
 
 export type Photometric = 'MONOCHROME1' | 'MONOCHROME2';

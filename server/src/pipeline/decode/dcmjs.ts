@@ -6,22 +6,9 @@
 
 import { createRequire } from 'node:module';
 import type * as DcmjsCodecs from 'dcmjs-codecs';
+import type { DcmjsDict, DcmjsReadOptions } from './dcmjs-types.js';
 
-/** One element of a dcmjs data set: VR plus decoded values (ArrayBuffers for OB/OW). */
-export interface DcmjsElement {
-  vr: string;
-  Value?: unknown[];
-}
-
-/** A dcmjs data set, keyed by tag as 8 upper-case hex digits ("7FE00010"). */
-export type DcmjsDict = Record<string, DcmjsElement | undefined>;
-
-export interface DcmjsReadOptions {
-  ignoreErrors: boolean;
-  untilTag: string | null;
-  includeUntilTagValue: boolean;
-  noCopy: boolean;
-}
+export type { DcmjsDict, DcmjsElement, DcmjsReadOptions } from './dcmjs-types.js';
 
 /** loglevel's logger; `persist` false keeps it from touching localStorage/cookies. */
 interface DcmjsLogger {

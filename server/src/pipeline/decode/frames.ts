@@ -2,7 +2,7 @@
 // frame's complete codestream for the codecs.
 
 import type { PixelAttributes } from './attributes.js';
-import type { DcmjsElement } from './dcmjs.js';
+import type { DcmjsElement } from './dcmjs-types.js';
 import { MalformedDicomError } from './errors.js';
 import type { CodecId, TransferSyntax } from './syntaxes.js';
 

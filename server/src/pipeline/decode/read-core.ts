@@ -7,7 +7,7 @@
 // has swallowed it, and then holds its bytes. (When the sentinel is missing for another reason,
 // junk after the pixel data, the pixel data is whole and is accepted.)
 
-import type { DcmjsDict, DcmjsReadOptions } from './dcmjs.js';
+import type { DcmjsDict, DcmjsReadOptions } from './dcmjs-types.js';
 import { DecodeError, MalformedDicomError } from './errors.js';
 import { DICM, PREAMBLE } from './meta.js';
 import { UID } from './syntaxes.js';

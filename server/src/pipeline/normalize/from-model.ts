@@ -9,7 +9,7 @@
 // value. Clamping is to the stored range, not to the window: the window is only a scale, and
 // denoised pixels in the tails beyond it are as legitimate as the source's own.
 
-import type { StoredPixels } from '../decode/index.js';
+import type { StoredPixels } from '../decode/pixels.js';
 import { NormalizeError, checkContainer, sameKind } from './stored.js';
 import { origin, type ModelMapping } from './window.js';
 

@@ -2,7 +2,8 @@
 // their format (decode's output), the legal range of Bits Stored, and a typed array of the
 // same kind as the source to write results into.
 
-import type { Photometric, StoredPixels } from '../decode/index.js';
+import type { Photometric } from '../decode/attributes.js';
+import type { StoredPixels } from '../decode/pixels.js';
 
 /** The subset of decode's DecodedImage that defines how stored values are to be read. */
 export interface StoredFormat {

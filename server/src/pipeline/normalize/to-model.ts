@@ -3,7 +3,7 @@
 //   out: Float32Array, MONOCHROME2-like (bright = attenuating), the image's window on [0, 1],
 //        plus the mapping that from-model needs to come back exactly.
 
-import type { StoredPixels } from '../decode/index.js';
+import type { StoredPixels } from '../decode/pixels.js';
 import { checkContainer, type StoredFormat } from './stored.js';
 import { chooseWindow, origin, type ModelMapping, type WindowOptions } from './window.js';
 

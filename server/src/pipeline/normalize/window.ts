@@ -12,7 +12,7 @@
 // is a bijection on the integers, and float32 keeps m to 2^-24 relative, i.e. < 0.01 stored
 // units over a 16-bit range, far below the 0.5 that rounding tolerates.
 
-import type { StoredPixels } from '../decode/index.js';
+import type { StoredPixels } from '../decode/pixels.js';
 import { NormalizeError, storedRange, type StoredFormat, type StoredRange } from './stored.js';
 
 export interface ModelMapping {
