@@ -25,6 +25,8 @@ import { registerDashboardRoutes } from './api/routes/dashboard.js';
 import { registerJobRoutes } from './api/routes/jobs.js';
 import { registerStudyRoutes } from './api/routes/studies.js';
 import { registerModelRoutes } from './api/routes/models.js';
+import { registerTryRoutes } from './api/routes/try.js';
+import { TryService } from './try/service.js';
 import { startNodeModels } from './registry/index.js';
 import { ImageRenderer } from './jobs/index.js';
 import { createApi } from './api/index.js';
@@ -32,7 +34,7 @@ import { createViewerRoutes, registerViewerRoutes } from './viewer/index.js';
 import { consoleStatic } from './console/static.js';
 import { createHealth } from './worker/health.js';
 import { JobWorker } from './worker/job-worker.js';
-import { createProcessor } from './worker/processor.js';
+import { createProcessor, deriveOptions } from './worker/processor.js';
 
 export interface RunningNode {
   readonly config: NodeConfig;
@@ -146,6 +148,13 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   registerDashboardRoutes(api, { db: ctx.db, dataDir: config.dataDir, model: () => model.info, node: () => ({ aeTitle: config.dicom.aeTitle, port: listener.port }) });
   registerAuditRoutes(api, { db: ctx.db });
   registerModelRoutes(api, { registry: models.registry });
+  // Try it's fallback runs the registry's models in the same pipeline children as the jobs.
+  const tryService = new TryService({
+    registry: models.registry, pool: models.pool, guard: config.processing.guard, derive: deriveOptions(config),
+    tiling: { tile: config.inference.tile, overlap: config.inference.overlap, batch: config.inference.batch },
+  });
+  ctx.closers.push(() => tryService.close());
+  registerTryRoutes(api, { service: tryService });
   const app = createApp({
     health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics), auth,
     publicMetrics: config.http.auth.publicMetrics, trustProxy: config.http.trustProxy,

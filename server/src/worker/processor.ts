@@ -19,7 +19,8 @@ export interface ProcessorDeps {
   readonly shadowDir?: string;
 }
 
-function deriveOptions(config: NodeConfig): InstanceDeriveOptions {
+/** How this node derives (exported for Try it, which derives a download the same way). */
+export function deriveOptions(config: NodeConfig): InstanceDeriveOptions {
   const p = config.processing;
   return {
     seriesNumberOffset: p.seriesNumberOffset,
