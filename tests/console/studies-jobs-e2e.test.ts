@@ -4,7 +4,8 @@
 // page, the job page draws the original and the denoised image on canvases (real pixels,
 // MONOCHROME1 shown inverted), the swipe divider moves what is shown, the difference view
 // draws, the study links to the viewer's comparison, and "send again" goes through the confirm
-// dialog to the PACS and into the audit trail; an admin deletes the instance.
+// dialog to the PACS and into the audit trail, reprocessing with another model makes a new
+// job, a shadow model's result is compared with the active one's; an admin deletes an instance.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { freePort, startStorescp, storescu, type Storescp } from '../helpers/dcmtk.js';
-import { createNodeUser, NODE_TEST_PASSWORD } from '../helpers/node-login.js';
+import { createNodeUser, loginToNode, NODE_TEST_PASSWORD } from '../helpers/node-login.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { dcmtkMissing, waitFor } from '../helpers/orthanc.js';
 import { freshFixtureCopies, ROOT, sopInstanceUidOf, tempDir } from '../server/helpers.js';
@@ -186,12 +187,52 @@ describe('console: studies and jobs pages against a running node', { skip }, () 
     assert.deepEqual(errors, [], 'no page errors');
   });
 
-  it('lets an admin delete the instance after asking', async () => {
+  it('reprocesses with another registry model from the dialog and follows the new job', async () => {
+    const original = page.url();
+    await page.getByTestId('job-reprocess').click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.getByLabel('Model').locator('option').first().waitFor({ state: 'attached' });
+    const options = await dialog.getByLabel('Model').locator('option').allTextContents();
+    assert.ok(options.some((o) => o.startsWith('sharpxr-product-gan')), `the other model offered (${options.join(', ')})`);
+    assert.ok(!options.some((o) => o.startsWith('sharpxr-product-stage1 1.0.0')), 'not the model the job ran');
+    await dialog.getByLabel('Model').selectOption({ label: options.find((o) => o.startsWith('sharpxr-product-gan'))! });
+    await dialog.getByRole('button', { name: 'Reprocess' }).click();
+    await waitFor(() => page.url() !== original, 10_000, 'the new job\'s page');
+    await page.locator('[data-testid="job-state"][data-state="exported"]').waitFor({ timeout: 90_000 });
+    assert.match(await page.getByTestId('job-state').innerText(), /reprocess[\s\S]*sharpxr-product-gan/);
+    await waitFor(async () => (await canvasStats(page.locator('[data-testid="compare-canvas"][data-side="right"]'))).spread > 10, 30_000, 'its result drawn');
+    await shot('11-reprocessed-job');
+  });
+
+  it('compares the active model\'s result with the shadow model\'s', async () => {
+    const admin = await loginToNode(node, 'admin');
+    const models = (await (await fetch(`${node.httpUrl}/api/models`, { headers: admin.headers })).json()) as { items: { id: string; name: string }[] };
+    const gan = models.items.find((m) => m.name === 'sharpxr-product-gan')!;
+    assert.equal((await fetch(`${node.httpUrl}/api/models/${gan.id}/shadow`, { method: 'POST', headers: admin.headers })).status, 200);
+    const [file] = freshFixtureCopies(join(tmp.dir, 'in'), ['shadowed']);
+    const uid = sopInstanceUidOf(file!);
+    assert.equal((await storescu({ host: '127.0.0.1', port: node.dicomPort, aeTitle: 'SHARPXR' }, [file!])).code, 0);
+    await node.waitForLog((l) => l.msg === 'shadow job kept (not sent)' && l.sopInstanceUid === uid, 90_000, 'the shadow job kept');
+    const jobs = (await (await fetch(`${node.httpUrl}/api/jobs?role=primary`, { headers: admin.headers })).json()) as { items: { id: string; sopInstanceUid: string }[] };
+    const primary = jobs.items.find((j) => j.sopInstanceUid === uid)!;
+    await page.goto(`${node.httpUrl}/jobs/${primary.id}`);
+    await page.getByTestId('compare-shadow').click();
+    await page.locator('[data-testid="job-compare"][data-pair="shadow"]').waitFor();
+    const left = page.locator('[data-testid="compare-canvas"][data-side="left"]');
+    const right = page.locator('[data-testid="compare-canvas"][data-side="right"]');
+    await waitFor(async () => (await canvasStats(left)).spread > 10 && (await canvasStats(right)).spread > 10, 30_000, 'active and shadow drawn');
+    assert.match(await page.getByTestId('job-compare').innerText(), /Active · sharpxr-product-stage1[\s\S]*Shadow · sharpxr-product-gan/);
+    await shot('12-active-vs-shadow');
+  });
+
+  it('lets an admin delete an instance after asking', async () => {
     await page.goto(`${node.httpUrl}/studies/${studyUid}`);
-    await page.getByRole('button', { name: 'Delete' }).click();
+    const block = page.locator(`[data-testid="instance"][data-sop="${sop}"]`);
+    await block.getByRole('button', { name: 'Delete' }).click();
     await page.locator('dialog[open]').getByRole('button', { name: 'Delete' }).click();
-    await page.getByText('This study is not on the node').waitFor();
-    await shot('11-study-deleted');
+    await block.waitFor({ state: 'detached' });
+    await page.locator('[data-testid="instance"]').first().waitFor();
+    await shot('13-study-after-delete');
     assert.deepEqual(errors, [], 'no page errors');
   });
 });

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { api, useApi } from '../../api.js';
 import { useAuth } from '../../auth.js';
-import { Button, ConfirmButton, Dialog, ErrorBanner, Field, Select, useAction } from '../../components/ui.js';
+import { Button, ConfirmButton, Dialog, ErrorBanner, Field, Loading, Select, useAction } from '../../components/ui.js';
 import { formatNumber } from '../../format.js';
 import { navigate } from '../../router.js';
 import type { JobDetail, Job, RegistryModel } from './types.js';
@@ -75,7 +75,7 @@ function Reprocess({ job, disabled }: { job: Job; disabled: boolean }) {
         <Button variant="primary" busy={action.busy} disabled={!chosen} onClick={() => void action.run()}>Reprocess</Button>
       </>}>
         <p className="muted">A new job runs the received image through the model chosen and sends its result like the first one's (a separate derived series). Recorded in the audit log.</p>
-        {models.error ? <ErrorBanner error={models.error} title="Could not list the models" /> : choices.length === 0 && !models.loading ? <p>No other model is registered.</p> : (
+        {models.error ? <ErrorBanner error={models.error} title="Could not list the models" /> : !models.data ? <Loading label="Listing the models…" /> : choices.length === 0 ? <p>No other model is registered.</p> : (
           <Field label="Model">{(id) => (
             <Select id={id} value={chosen} onChange={(e) => setModelId(e.target.value)}>
               {choices.map((m) => <option key={m.id} value={m.id}>{m.name} {m.version} ({m.status})</option>)}

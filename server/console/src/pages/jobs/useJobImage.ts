@@ -1,7 +1,7 @@
 // A job's source or derived image from GET /api/jobs/:id/image, decoded at full bit depth for
 // the comparison view. `version` (the job's finish time) refetches after a new run; the node
-// audits every fetch as a view of patient data, so nothing refetches on a timer.
-import { useEffect, useState } from 'react';
+// audits every fetch as a view of patient data, so nothing refetches on a timer or mid-run.
+import { useEffect, useRef, useState } from 'react';
 import { apiFetch, ApiError } from '../../api.js';
 import { decodeRawImage, type RawImage } from '../../components/compare/raw-image.js';
 
@@ -13,6 +13,10 @@ export interface LoadedImage {
 
 export function useJobImage(jobId: string | undefined, which: 'source' | 'derived', version: string | null | undefined): LoadedImage {
   const [state, setState] = useState<LoadedImage>({ raw: undefined, loading: !!jobId, error: undefined });
+  // While a job runs again its finish time is null: keep showing the last result, fetch the next once it is there.
+  const last = useRef(version);
+  if (version) last.current = version;
+  const settled = last.current;
   useEffect(() => {
     if (!jobId) {
       setState({ raw: undefined, loading: false, error: undefined });
@@ -32,6 +36,6 @@ export function useJobImage(jobId: string | undefined, which: 'source' | 'derive
       },
     );
     return () => abort.abort();
-  }, [jobId, which, version]);
+  }, [jobId, which, settled]);
   return state;
 }
