@@ -50,7 +50,7 @@ function dayIndex(d: Date): number {
 }
 
 export function hourLabel(d: Date): string {
-  return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return d.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
 }
 
 export function shortDate(d: Date): string {

@@ -82,7 +82,7 @@ export function TimeChart({ title, kind, times, binHours = 1, series, height = 2
         {timeLabels(times, binHours, Math.floor(plotW / 64)).map((l) => (
           <g key={l.index}>
             <line className="axis-tick" x1={x(l.index)} x2={x(l.index)} y1={M.top + plotH} y2={M.top + plotH + 4} />
-            <text x={x(l.index)} y={height - 6} textAnchor="middle">{l.text}</text>
+            <text x={x(l.index)} y={height - 6} textAnchor={anchor(x(l.index), M.left, M.left + plotW, l.text.length * 6.5)}>{l.text}</text>
           </g>
         ))}
         {!empty && (kind === 'stacked' ? <StackedBars series={series} n={n} x={x} y={y} band={band} /> : <Lines series={series} area={kind === 'area'} x={x} y={y} base={y(0)} />)}
@@ -103,6 +103,13 @@ export function TimeChart({ title, kind, times, binHours = 1, series, height = 2
   );
 }
 
+/** A label centred on its tick unless that would cut it at the plot's edges. */
+function anchor(at: number, left: number, right: number, textWidth: number): 'start' | 'middle' | 'end' {
+  if (at + textWidth / 2 > right + 8) return 'end';
+  if (at - textWidth / 2 < left - 30) return 'start';
+  return 'middle';
+}
+
 function peakText(s: TimeSeries, times: readonly string[]): string {
   let best = 0;
   s.values.forEach((v, i) => v > (s.values[best] ?? 0) && (best = i));
@@ -115,13 +122,13 @@ type Scale = (v: number) => number;
 function Lines({ series, area, x, y, base }: { series: readonly TimeSeries[]; area: boolean; x: Scale; y: Scale; base: number }) {
   return (
     <g>
-      {series.map((s) => {
+      {series.map((s, k) => {
         const pts = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
         const single = s.values.length === 1;
         return (
           <g key={s.key}>
             {area && !single && <path d={`M${x(0)},${base} L${pts.join(' L')} L${x(s.values.length - 1)},${base} Z`} fill={s.color} fillOpacity={0.14} />}
-            {single ? <circle cx={x(0)} cy={y(s.values[0]!)} r={3} fill={s.color} /> : <polyline points={pts.join(' ')} fill="none" stroke={s.color} strokeWidth={2} strokeLinejoin="round" />}
+            {single ? <circle cx={x(0)} cy={y(s.values[0]!)} r={3} fill={s.color} /> : <polyline points={pts.join(' ')} fill="none" stroke={s.color} strokeWidth={Math.max(1.5, 4 - k * 1.25)} strokeLinejoin="round" />}
           </g>
         );
       })}
@@ -164,14 +171,14 @@ export interface BarItem {
 }
 
 /** Horizontal bars, one per item, with an axis of nice ticks; `format` writes values. */
-export function HBarChart({ title, items, format = String, emptyText, color = 'var(--accent)' }: { title: string; items: readonly BarItem[]; format?: (v: number) => string; emptyText?: ReactNode; color?: string }) {
+export function HBarChart({ title, items, format = String, tickFormat, emptyText, color = 'var(--accent)' }: { title: string; items: readonly BarItem[]; format?: (v: number) => string; tickFormat?: (v: number) => string; emptyText?: ReactNode; color?: string }) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const [hover, setHover] = useState<number | null>(null);
   const row = 24;
   const labelW = Math.min(130, Math.max(60, ...items.map((i) => i.label.length * 7 + 8)));
   const height = M.top + items.length * row + M.bottom;
   const empty = items.length === 0 || items.every((i) => !(i.value > 0));
-  const { ticks, top } = niceTicks(Math.max(0, ...items.map((i) => i.value)), Math.max(2, Math.floor((width - labelW) / 90)), false);
+  const { ticks, top } = niceTicks(Math.max(0, ...items.map((i) => i.value)), Math.max(3, Math.floor((width - labelW - 48) / 70)), false);
   const plotW = Math.max(10, width - labelW - M.right - 48);
   const x = (v: number): number => labelW + (v / top) * plotW;
   const summary = `${title}: ${empty ? 'no data' : items.map((i) => `${i.label} ${format(i.value)}`).join(', ')}.`;
@@ -182,7 +189,7 @@ export function HBarChart({ title, items, format = String, emptyText, color = 'v
         {ticks.map((t) => (
           <g key={t}>
             <line className="grid-line" x1={x(t)} x2={x(t)} y1={M.top} y2={height - M.bottom} />
-            <text x={x(t)} y={height - 6} textAnchor="middle">{format(t)}</text>
+            <text x={x(t)} y={height - 6} textAnchor="middle">{(tickFormat ?? format)(t)}</text>
           </g>
         ))}
         {items.map((item, i) => (
@@ -228,14 +235,14 @@ export function Gauge({ title, value, max, format = String, warnAt = 0.8, badAt 
   );
 }
 
-/** A tiny trend line for a stat tile (decorative: the tile says the number). */
-export function Sparkline({ values, color, width = 120, height = 28 }: { values: readonly number[]; color: string; width?: number; height?: number }) {
+/** A tiny trend line for a stat tile, as wide as the tile (decorative: the tile says the number). */
+export function Sparkline({ values, color, height = 28 }: { values: readonly number[]; color: string; height?: number }) {
   if (values.length < 2) return null;
   const max = Math.max(1, ...values);
-  const pts = values.map((v, i) => `${((i / (values.length - 1)) * width).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`);
+  const pts = values.map((v, i) => `${((i / (values.length - 1)) * 100).toFixed(2)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`);
   return (
-    <svg className="sparkline" width={width} height={height} aria-hidden="true">
-      <polyline points={pts.join(' ')} fill="none" stroke={color} strokeWidth={1.5} />
+    <svg className="sparkline" viewBox={`0 0 100 ${height}`} preserveAspectRatio="none" width="100%" height={height} aria-hidden="true">
+      <polyline points={pts.join(' ')} fill="none" stroke={color} strokeWidth={1.5} vectorEffect="non-scaling-stroke" strokeLinejoin="round" />
     </svg>
   );
 }

@@ -28,10 +28,11 @@ export function AuditFilters({ filters }: { filters: Filters }) {
     e.preventDefault();
     apply({ action: draft.action.trim(), actor: draft.actor.trim(), subject: draft.subject.trim() });
   };
-  const text = (k: 'action' | 'actor' | 'subject', label: string, hint: string, list?: string) => (
-    <Field label={label} hint={hint}>
+  // The hint is the placeholder and the tooltip: one line per field keeps the row aligned.
+  const text = (k: 'action' | 'actor' | 'subject', label: string, hint: string, help: string, list?: string) => (
+    <Field label={label}>
       {(id) => (
-        <TextInput id={id} name={k} value={draft[k]} list={list} autoComplete="off" placeholder="any"
+        <TextInput id={id} name={k} value={draft[k]} list={list} autoComplete="off" placeholder={hint} title={help}
           onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} onBlur={() => draft[k].trim() !== filters[k] && apply({ [k]: draft[k].trim() })} />
       )}
     </Field>
@@ -41,9 +42,9 @@ export function AuditFilters({ filters }: { filters: Filters }) {
   return (
     <form className="audit-filters" onSubmit={submit} role="search" aria-label="Filter the audit log">
       <div className="filters">
-        {text('action', 'Action', 'exact, or a prefix ending in . or *', 'audit-actions')}
-        {text('actor', 'Who', 'user name, system or worker', 'audit-actors')}
-        {text('subject', 'Subject', 'e.g. job:… or a prefix job:')}
+        {text('action', 'Action', 'any (a prefix: job.)', 'Exact (auth.login), or a prefix ending in . or * (job. = every job action)', 'audit-actions')}
+        {text('actor', 'Who', 'anyone', 'A user name, system, or a worker (exact)', 'audit-actors')}
+        {text('subject', 'Subject', 'any (a prefix: job:)', 'Exact (job:<id>), or a prefix ending in : or * (job: = every job)')}
         <Field label="Outcome">
           {(id) => (
             <Select id={id} value={filters.outcome} onChange={(e) => apply({ outcome: e.target.value })}>

@@ -15,8 +15,10 @@ export function ProviderBadge({ provider }: { provider: string }) {
 
 export function SystemCard({ d }: { d: Dashboard }) {
   const { usedBytes, freeBytes, totalBytes, path } = d.disk;
-  // "Used" counts blocks reserved for root too; what the node can still write is "free".
-  const low = totalBytes > 0 && freeBytes / totalBytes < 0.1;
+  // As df counts it: blocks reserved for root are neither used nor free to the node, so the
+  // share is of what it can use (used + free), and "free" is what it can still write.
+  const usable = usedBytes + freeBytes;
+  const low = usable > 0 && freeBytes / usable < 0.1;
   return (
     <Card title="Node">
       <dl className="props dash-props">
@@ -26,8 +28,9 @@ export function SystemCard({ d }: { d: Dashboard }) {
         <dd><ProviderBadge provider={d.provider} /> <span className="muted small">execution provider</span></dd>
       </dl>
       <div className="dash-disk">
-        <Gauge title="Disk use of the data folder" value={usedBytes} max={totalBytes} format={formatBytes}>
-          <div><strong>{formatBytes(freeBytes)}</strong> free of {formatBytes(totalBytes)}</div>
+        <Gauge title="Disk use of the data folder" value={usedBytes} max={usable} format={formatBytes}>
+          <div><strong>{formatBytes(freeBytes)}</strong> free · {formatBytes(usedBytes)} used</div>
+          {totalBytes > usable * 1.02 && <div className="small">of a {formatBytes(totalBytes)} disk ({formatBytes(totalBytes - usable)} reserved)</div>}
           <div className="mono small" title="the node's data folder">{path}</div>
           {low && <div className="dash-warn">Less than 10 % free: lower the retention in Settings or add space.</div>}
         </Gauge>

@@ -30,7 +30,7 @@ export default function DashboardPage(_props: PageProps) {
   const updated = useUpdatedAt(data);
   const actions = (
     <>
-      <Select aria-label="Time range" value={hours} onChange={(e) => setSearch({ hours: e.target.value === '24' ? undefined : e.target.value })}>
+      <Select aria-label="Time range" className="input dash-range" value={hours} onChange={(e) => setSearch({ hours: e.target.value === '24' ? undefined : e.target.value })}>
         {RANGES.map((r) => <option key={r.hours} value={r.hours}>{r.label}</option>)}
       </Select>
       <Button onClick={reload} busy={loading && data !== undefined} title={`Refreshes by itself every ${REFRESH_MS / 1000} s`}>Refresh</Button>
@@ -160,10 +160,16 @@ function LatencyCard({ d }: { d: Dashboard }) {
   const items: BarItem[] = [...known, ...other].map((s) => ({ key: s, label: s, value: d.stageLatencyMs[s]!, hint: `median over ${d.latencySamples} jobs` }));
   return (
     <Card title="Median stage latency">
-      <HBarChart title="Median latency per stage" items={items} format={formatMs} emptyText="No job finished in this window yet" />
+      <HBarChart title="Median latency per stage" items={items} format={formatMs} tickFormat={axisMs} emptyText="No job finished in this window yet" />
       {d.stageLatencyMs.total !== undefined && (
         <p className="muted small dash-note">Whole job: <strong>{formatMs(d.stageLatencyMs.total)}</strong> median over {d.latencySamples.toLocaleString()} jobs.</p>
       )}
     </Card>
   );
+}
+
+/** Axis ticks: "0", "500 ms", "2 s" (the bars carry the exact values). */
+function axisMs(ms: number): string {
+  if (ms === 0) return '0';
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(2))} s`;
 }
