@@ -127,6 +127,16 @@ describe('console: destinations, rules, settings, users, tokens, feedback', { sk
     await archive.getByRole('button', { name: 'Revert' }).click();
     await archive.getByText('config file', { exact: true }).waitFor();
     assert.equal((await api('/destinations')).body.items.find((d: { name: string }) => d.name === 'archive').aeTitle, 'PACS');
+
+    // Deleted, a config file destination is hidden (not sent to) and can be restored.
+    await archive.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    const deleted = page.locator('li[data-destination="archive"]');
+    await deleted.waitFor();
+    assert.equal((await api('/destinations')).body.items.find((d: { name: string }) => d.name === 'archive').deleted, true);
+    await snap(page, SHOTS, '03b-destination-deleted');
+    await deleted.getByRole('button', { name: 'Restore' }).click();
+    await archive.getByText('config file', { exact: true }).waitFor();
   });
 
   it('rules: the config file\'s rule skips the stored CR; edited, the unsaved set selects it; a bad pattern is worded under its field; saved, it is the console\'s', async () => {
@@ -183,6 +193,10 @@ describe('console: destinations, rules, settings, users, tokens, feedback', { sk
     await retention.locator('.field-message').waitFor();
     assert.match(await retention.locator('.field-message').innerText(), /^retentionDays: /);
     await snap(page, SHOTS, '07-settings');
+    const http = page.locator('[data-setting="httpPort"]');
+    await http.getByRole('button', { name: "Use the file's value" }).click();
+    await http.getByText('config file', { exact: true }).waitFor();
+    assert.equal(await http.locator('[data-testid="waiting"]').count(), 0, 'back to the running value');
   });
 
   it('users: one added, its role changed, disabled; the last admin is kept with the node\'s words', async () => {
