@@ -8,7 +8,9 @@ const node = process.env.SHARPXR_URL ?? 'http://127.0.0.1:8080';
 export default defineConfig({
   plugins: [react()],
   base: '/',
-  build: { outDir: 'dist', sourcemap: true, chunkSizeWarningLimit: 1500 },
+  // Not emptied first: a page open (or a test running) during a rebuild keeps finding the
+  // hashed chunks it already references; old ones are a few stale files, never served by name.
+  build: { outDir: 'dist', emptyOutDir: false, sourcemap: true, chunkSizeWarningLimit: 1500 },
   server: {
     proxy: { '/api': node, '/viewer': node, '/dicom-web': node },
     // The same isolation the node sends, so Try-it gets WebAssembly threads in development too.
