@@ -124,11 +124,31 @@ describe('console: studies and jobs pages against a running node', { skip }, () 
       await waitFor(async () => (await canvasStats(left)).spread > 10 && (await canvasStats(right)).spread > 10, 30_000, 'both canvases drawn');
     };
     await ready();
+    await page.locator('[data-testid="job-audit"] tr[data-action="patient.view"]').first().waitFor({ timeout: 10_000 });
     const [a, b] = [await canvasStats(left), await canvasStats(right)];
     assert.ok(a.nonBlack > 0.3 && b.nonBlack > 0.3, `the images fill the panes (${a.nonBlack}, ${b.nonBlack})`);
     // MONOCHROME1: shown inverted, the lungs are darker than the mediastinum and bones around them.
     assert.ok(a.centerColumnMean > a.lungMean, `inverted: the mediastinum (${a.centerColumnMean}) brighter than the lungs (${a.lungMean})`);
     await shot('06-job-side-by-side');
+
+    // Zoom is shared: the wheel over the left pane magnifies the right one too. Right-drag sets the window.
+    const rightBefore = await right.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    const box = (await left.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -400);
+    await page.getByRole('button', { name: /^Fit · (?!100 %)/ }).waitFor();
+    assert.notEqual(await right.evaluate((c: HTMLCanvasElement) => c.toDataURL()), rightBefore, 'the right pane zoomed with the left');
+    const view0 = page.getByTestId('compare-view');
+    const windowBefore = await view0.getAttribute('data-window');
+    await page.mouse.down({ button: 'right' });
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 - 40, { steps: 4 });
+    await page.mouse.up({ button: 'right' });
+    assert.notEqual(await view0.getAttribute('data-window'), windowBefore, 'right-drag changed the window');
+    await shot('06b-job-zoomed-windowed');
+    await left.dblclick();
+    await page.getByRole('button', { name: 'Fit · 100 %' }).waitFor();
+    await page.getByLabel('Window preset').selectOption('default');
+    assert.equal(await view0.getAttribute('data-window'), windowBefore);
 
     await page.locator('[data-compare-mode="swipe"]').click();
     const view = page.getByTestId('compare-view');

@@ -3,7 +3,7 @@
 // against the shadow's. Both are windowed with the original's window (the file's VOI, else the
 // node's percentiles), inverted for MONOCHROME1; a second image with another rescale is
 // brought to the original's stored units first, so one window means the same on both.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { CompareView, type CompareSide, type Windowing } from '../../components/compare/CompareView.js';
 import { inUnitsOf, type RawImage, type RawImageMeta } from '../../components/compare/raw-image.js';
 import { Notice } from '../../components/ui.js';
@@ -14,7 +14,8 @@ type Pair = 'result' | 'shadow';
 /** Until an image has arrived (nothing is drawn meanwhile). */
 const PLACEHOLDER_WINDOW: Windowing = { center: 0, width: 1 };
 
-export function JobCompare({ detail }: { detail: JobDetail }) {
+/** `onViewed` runs when images arrived: each fetch adds a patient.view row to the job's audit trail. */
+export function JobCompare({ detail, onViewed }: { detail: JobDetail; onViewed?: () => void }) {
   const { job, files } = detail;
   // For a shadow job, the "active" side is its primary job; for any other, the shadow is the counterpart.
   const active = job.role === 'shadow' ? detail.primary : job;
@@ -29,6 +30,9 @@ export function JobCompare({ detail }: { detail: JobDetail }) {
   const counterpart = useJobImage(other?.id, 'derived', other?.finishedAt);
 
   const reference = source.raw?.meta ?? derived.raw?.meta;
+  useEffect(() => {
+    if (source.raw || derived.raw || counterpart.raw) onViewed?.();
+  }, [source.raw, derived.raw, counterpart.raw]); // eslint-disable-line react-hooks/exhaustive-deps
   // The reference window is the view's starting point and its "Default" preset; the reader's
   // changes are only reported back (for the line under the images).
   const [win, setWin] = useState<Windowing>();

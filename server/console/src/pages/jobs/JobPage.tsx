@@ -45,7 +45,7 @@ export default function JobPage({ params }: PageProps) {
       {message && <Notice kind="ok">{message}</Notice>}
       <ErrorBanner error={loaded.error} title="Could not refresh the job" />
       {job.lastError && job.state !== 'exported' && <div className="banner banner-error" role="alert"><strong>Last error</strong><span className="error-text">{job.lastError}</span></div>}
-      <Card title="Images"><JobCompare detail={detail} /></Card>
+      <Card title="Images"><JobCompare detail={detail} onViewed={loaded.reload} /></Card>
       <div className="grid grid-2 job-grid">
         <Card title="Timeline"><JobTimeline entries={detail.timeline} timings={job.timingsMs} /></Card>
         <div>
