@@ -43,6 +43,8 @@ describe('windowing', () => {
     const wu = { center: 2048, width: 4096 };
     assert.deepEqual(Array.from(windowImage({ width: 4, height: 1, data: Uint16Array.from(u) }, wu)), u.map((v) => windowValue(v, wu)));
     assert.deepEqual(Array.from(windowImage({ width: 2, height: 1, data: Uint8Array.from([0, 255]) }, { center: 128, width: 256 })), [0, 255]);
+    const s8 = [-128, -1, 0, 127];
+    assert.deepEqual(Array.from(windowImage({ width: 4, height: 1, data: Int8Array.from(s8) }, w)), s8.map((v) => windowValue(v, w)));
   });
 
   it('draws the difference as |a - b| × gain over the window width, 0 where nothing changed', () => {

@@ -4,7 +4,8 @@
 // DICOM's linear VOI function does (PS3.3 C.11.2.1.2), and `invert` turns it for MONOCHROME1,
 // where a larger value is darker.
 
-export type GrayData = Float32Array | Uint16Array | Int16Array | Uint8Array;
+/** Int8Array too: a decoder's signed 8-bit stored values (rare, but DICOM allows them). */
+export type GrayData = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
 
 export interface GrayImage {
   readonly width: number;
@@ -36,9 +37,9 @@ export function windowValue(v: number, w: Windowing): number {
  * are windowed through it (one table of at most 65536 entries instead of the arithmetic per
  * pixel, which matters for a 2000×2500 radiograph dragged at 60 frames a second).
  */
-function integerLut(data: Uint16Array | Int16Array | Uint8Array, w: Windowing): { lut: Uint8Array; offset: number } {
-  const offset = data instanceof Int16Array ? -32768 : 0;
-  const size = data instanceof Uint8Array ? 256 : 65536;
+function integerLut(data: Exclude<GrayData, Float32Array>, w: Windowing): { lut: Uint8Array; offset: number } {
+  const offset = data instanceof Int16Array ? -32768 : data instanceof Int8Array ? -128 : 0;
+  const size = data instanceof Uint8Array || data instanceof Int8Array ? 256 : 65536;
   const lut = new Uint8Array(size);
   for (let i = 0; i < size; i++) lut[i] = windowValue(i + offset, w);
   return { lut, offset };
