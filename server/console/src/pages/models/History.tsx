@@ -1,6 +1,7 @@
 // Who changed what the node runs, and when: the registry's audit rows (model.upload, .promote,
 // .rollback, .shadow, .unshadow, .retire), newest first. The audit trail is for operators and
 // admins (it names users and addresses); a viewer gets the promotion times the registry keeps.
+import { useEffect, useRef } from 'react';
 import { useApi } from '../../api.js';
 import { useAuth } from '../../auth.js';
 import { Badge, ErrorBanner, Loading } from '../../components/ui.js';
@@ -36,11 +37,19 @@ export function describe(row: AuditRow): string {
   }
 }
 
-export function History({ modelId, limit = 12 }: { modelId?: string; limit?: number }) {
+/** `changes` counts the changes made on this page: each one reloads the history at once. */
+export function History({ modelId, limit = 12, changes = 0 }: { modelId?: string; limit?: number; changes?: number }) {
   const { can } = useAuth();
   const allowed = can('operator');
   const subject = modelId ? `&subject=${encodeURIComponent(`model:${modelId}`)}` : '';
   const rows = useApi<{ items: AuditRow[] }>(allowed ? `/api/audit?action=model.&limit=${limit}${subject}` : null, 10_000);
+  const seen = useRef(changes);
+  const { reload } = rows;
+  useEffect(() => {
+    if (seen.current === changes) return;
+    seen.current = changes;
+    reload();
+  }, [changes, reload]);
   if (!allowed) return <p className="muted small">The full history (who did what) is in the audit log, which needs the operator role.</p>;
   if (rows.loading && !rows.data) return <Loading label="Loading the history…" />;
   return (

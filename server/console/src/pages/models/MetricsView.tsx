@@ -3,7 +3,6 @@
 // the active one, against the active model on the same settings. Figures come in the shape the
 // node stores for shipped models (models/eval/eval.json → evaluation.settings[] with psnr, ssim,
 // noisyPsnr, noisySsim), the evaluation report's own (settings[].results{method}), or flat.
-import { formatNumber } from '../../format.js';
 import type { Model } from './model-types.js';
 
 interface Series {
@@ -54,12 +53,13 @@ function withActive(settings: Setting[], active: Model | undefined): Setting[] {
   const theirs = new Map(evaluationOf(active).map((s) => [s.key, s.series.find((x) => x.tone === 'this')]));
   return settings.map((s) => {
     const a = theirs.get(s.key);
-    return a ? { ...s, series: [s.series[0]!, { ...a, label: `active: ${active.name} ${active.version}`, tone: 'other' as const }, ...s.series.slice(1)] } : s;
+    return a ? { ...s, series: [s.series[0]!, { ...a, label: 'active model', tone: 'other' as const }, ...s.series.slice(1)] } : s;
   });
 }
 
 export function MetricsView({ model, active }: { model: Model; active?: Model }) {
-  const settings = withActive(evaluationOf(model), active && active.id !== model.id ? active : undefined);
+  const against = active && active.id !== model.id ? active : undefined;
+  const settings = withActive(evaluationOf(model), against);
   const ev = obj(model.metrics?.evaluation);
   if (settings.length === 0) {
     return <p className="muted">No evaluation figures for this model. A training run registers its evaluation report with the model; an upload can attach figures as JSON.</p>;
@@ -67,25 +67,26 @@ export function MetricsView({ model, active }: { model: Model; active?: Model })
   const maxPsnr = Math.max(1, ...settings.flatMap((s) => s.series.map((x) => x.psnr ?? 0)));
   return (
     <div className="models-metrics" data-testid="model-metrics">
-      {settings.map((s) => (
-        <div className="models-metric-setting" key={s.key}>
-          <div className="models-metric-title">{s.label}</div>
-          <div className="models-metric-grid">
-            <span className="muted small">PSNR (dB)</span>
-            <span className="muted small">SSIM</span>
+      {/* One grid for every setting, so the bars of all settings line up. */}
+      <div className="models-metric-grid">
+        <span />
+        <span className="muted small">PSNR (dB)</span>
+        <span className="muted small">SSIM</span>
+        {settings.map((s) => (
+          <div className="models-metric-setting" key={s.key}>
+            <span className="models-metric-title">{s.label}</span>
             {s.series.map((x) => (
               <Row key={x.label} series={x} maxPsnr={maxPsnr} />
             ))}
           </div>
-        </div>
-      ))}
-      {ev && (num(ev.images) !== undefined || typeof ev.data === 'string') && (
-        <p className="muted small">
-          {num(ev.images) !== undefined && <>{ev.images as number} images</>}
-          {typeof ev.data === 'string' && <> from <code>{ev.data}</code></>}
-          {typeof ev.source === 'string' && <> · {ev.source}</>}
-        </p>
-      )}
+        ))}
+      </div>
+      <p className="muted small">
+        {against && settings.some((s) => s.series.some((x) => x.label === 'active model')) && <>Active model: {against.name} {against.version}, on the same settings. </>}
+        {ev && num(ev.images) !== undefined && <>{ev.images as number} images</>}
+        {ev && typeof ev.data === 'string' && <> from <code>{ev.data}</code></>}
+        {ev && typeof ev.source === 'string' && <> · {ev.source}</>}
+      </p>
     </div>
   );
 }
@@ -93,18 +94,23 @@ export function MetricsView({ model, active }: { model: Model; active?: Model })
 function Row({ series, maxPsnr }: { series: Series; maxPsnr: number }) {
   return (
     <>
-      <Bar label={series.label} value={series.psnr} fraction={(series.psnr ?? 0) / maxPsnr} digits={2} tone={series.tone} />
-      <Bar label={series.label} value={series.ssim} fraction={series.ssim ?? 0} digits={3} tone={series.tone} />
+      <span className={`models-metric-label models-tone-${series.tone}`}>{series.label}</span>
+      <Bar label={series.label} value={series.psnr} fraction={(series.psnr ?? 0) / maxPsnr} text={fixed(series.psnr, 2)} tone={series.tone} />
+      <Bar label={series.label} value={series.ssim} fraction={series.ssim ?? 0} text={fixed(series.ssim, 3)} tone={series.tone} />
     </>
   );
 }
 
-function Bar({ label, value, fraction, digits, tone }: { label: string; value: number | undefined; fraction: number; digits: number; tone: Series['tone'] }) {
+/** Fixed decimals: figures in a column line up and 0.910 is not shown as 0.91 next to 0.905. */
+function fixed(v: number | undefined, digits: number): string {
+  return v === undefined ? '—' : v.toFixed(digits);
+}
+
+function Bar({ label, value, fraction, text, tone }: { label: string; value: number | undefined; fraction: number; text: string; tone: Series['tone'] }) {
   return (
-    <div className={`models-metric-bar models-tone-${tone}`} title={`${label}: ${formatNumber(value, digits)}`}>
-      <span className="models-metric-label">{label}</span>
+    <div className={`models-metric-bar models-tone-${tone}`} title={`${label}: ${text}`} data-value={value}>
       <span className="models-metric-track"><span style={{ width: `${Math.max(0, Math.min(1, fraction)) * 100}%` }} /></span>
-      <span className="models-metric-value num">{formatNumber(value, digits)}</span>
+      <span className="models-metric-value num">{text}</span>
     </div>
   );
 }
@@ -114,5 +120,5 @@ export function headline(m: Model): { figures: string; setting: string } | undef
   const first = evaluationOf(m)[0];
   const own = first?.series.find((x) => x.tone === 'this') ?? first?.series.find((x) => x.tone === 'other');
   if (!first || !own || own.psnr === undefined) return undefined;
-  return { figures: `${formatNumber(own.psnr, 2)} dB${own.ssim !== undefined ? ` · ${formatNumber(own.ssim, 3)}` : ''}`, setting: first.label };
+  return { figures: `${fixed(own.psnr, 2)} dB${own.ssim !== undefined ? ` · ${fixed(own.ssim, 3)}` : ''}`, setting: first.label };
 }

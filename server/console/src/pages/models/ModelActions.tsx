@@ -26,23 +26,22 @@ export function ModelActions({ model, active, shadow, onChanged }: Props) {
   const id = encodeURIComponent(model.id);
   const name = modelLabel(model);
   if (model.status === 'retired') return <p className="muted small">Retired: out of use. Its file, jobs and derived series stay.</p>;
+  if (model.status === 'active') return null;
   return (
     <div className="models-actions" data-testid="model-actions">
-      {model.status !== 'active' && (
-        <ConfirmButton
-          label="Promote to active" variant="primary" confirm={`Promote ${name}?`} onConfirm={call('POST', `/api/models/${id}/promote`)}
-          detail={
-            <>
-              <p data-testid="promote-consequence">The next image is processed with <strong>{name}</strong>; derived series will carry its version (<code>{model.version}</code>).</p>
-              <p className="muted">
-                Jobs already queued keep the model they were queued with.
-                {active && <> {modelLabel(active)} goes back to the candidates; <em>Roll back</em> returns to it.</>}
-                {model.status === 'shadow' && <> Shadow mode ends: a model cannot be both.</>}
-              </p>
-            </>
-          }
-        />
-      )}
+      <ConfirmButton
+        label="Promote to active" variant="primary" confirm={`Promote ${name}?`} onConfirm={call('POST', `/api/models/${id}/promote`)}
+        detail={
+          <>
+            <p data-testid="promote-consequence">The next image is processed with <strong>{name}</strong>; derived series will carry its version, <code>{model.version}</code>.</p>
+            <p className="muted">
+              Jobs already queued keep the model they were queued with.
+              {active && <> {modelLabel(active)} goes back to the candidates; <em>Roll back</em> returns to it.</>}
+              {model.status === 'shadow' && <> Shadow mode ends: a model cannot be both.</>}
+            </p>
+          </>
+        }
+      />
       {model.status === 'registered' && (
         <ConfirmButton
           label="Put in shadow mode" variant="secondary" confirm={`Shadow ${name}?`} onConfirm={call('POST', `/api/models/${id}/shadow`)}
@@ -63,17 +62,15 @@ export function ModelActions({ model, active, shadow, onChanged }: Props) {
           detail={<p>Incoming images are processed by {active ? modelLabel(active) : 'the active model'} only. The results {name} kept stay available for review.</p>}
         />
       )}
-      {model.status !== 'active' && (
-        <ConfirmButton
-          label="Retire" confirm={`Retire ${name}?`} onConfirm={call('DELETE', `/api/models/${id}`)}
-          detail={
-            <p>
-              {name} is taken out of use: it is no longer offered for promotion or shadow mode.
-              {model.status === 'shadow' && <> Shadow mode ends.</>} Its file, its jobs and the derived series that name it stay.
-            </p>
-          }
-        />
-      )}
+      <ConfirmButton
+        label="Retire" confirm={`Retire ${name}?`} onConfirm={call('DELETE', `/api/models/${id}`)}
+        detail={
+          <p>
+            {name} is taken out of use: it is no longer offered for promotion or shadow mode.
+            {model.status === 'shadow' && <> Shadow mode ends.</>} Its file, its jobs and the derived series that name it stay.
+          </p>
+        }
+      />
     </div>
   );
 }
@@ -94,7 +91,7 @@ export function RollbackButton({ active, target, onChanged }: { active: Model | 
       }}
       detail={
         <>
-          <p data-testid="rollback-consequence">The next image is processed with <strong>{name}</strong>; derived series will carry its version (<code>{target.version}</code>).</p>
+          <p data-testid="rollback-consequence">The next image is processed with <strong>{name}</strong>; derived series will carry its version, <code>{target.version}</code>.</p>
           <p className="muted">{modelLabel(active)} goes back to the candidates. Rolling back again goes further back, not forth.</p>
         </>
       }

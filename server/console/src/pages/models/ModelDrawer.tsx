@@ -9,7 +9,7 @@ import { formatBytes, formatDateTime, relativeTime } from '../../format.js';
 import { Link, setSearch } from '../../router.js';
 import { History } from './History.js';
 import { MetricsView } from './MetricsView.js';
-import { ModelActions } from './ModelActions.js';
+import { ModelActions, RollbackButton } from './ModelActions.js';
 import { modelLabel, SOURCE_LABEL, STATUS_LABEL, type Model } from './model-types.js';
 import { CheckList, SelfCheckFigures, TensorTable } from './ReportView.js';
 import { recalledReport } from './upload.js';
@@ -19,12 +19,16 @@ interface Props {
   readonly model: Model | undefined;
   readonly active: Model | undefined;
   readonly shadow: Model | undefined;
+  /** Where a rollback would go (shown with the active model). */
+  readonly rollbackTo: Model | undefined;
+  /** Changes made on the page so far (reloads the history). */
+  readonly changes: number;
   readonly onChanged: () => void;
 }
 
 const SHOWN_METADATA = new Set(['name', 'version', 'stage', 'architecture', 'config_hash', 'noise_model', 'training_data']);
 
-export function ModelDrawer({ id, model, active, shadow, onChanged }: Props) {
+export function ModelDrawer({ id, model, active, shadow, rollbackTo, changes, onChanged }: Props) {
   const { can } = useAuth();
   const heading = useRef<HTMLHeadingElement>(null);
   const close = (): void => setSearch({ model: undefined });
@@ -46,18 +50,25 @@ export function ModelDrawer({ id, model, active, shadow, onChanged }: Props) {
       {!model ? (
         <p className="muted">No model <code>{id}</code> in the registry (it may have been removed). <button type="button" className="link-button" onClick={close}>Back to the registry</button></p>
       ) : (
-        <Details model={model} active={active} shadow={shadow} onChanged={onChanged} admin={can('admin')} />
+        <Details model={model} active={active} shadow={shadow} rollbackTo={rollbackTo} changes={changes} onChanged={onChanged} admin={can('admin')} />
       )}
     </aside>
   );
 }
 
-function Details({ model, active, shadow, onChanged, admin }: { model: Model; active: Model | undefined; shadow: Model | undefined; onChanged: () => void; admin: boolean }) {
+function Details({ model, admin, ...p }: Omit<Props, 'id' | 'model'> & { model: Model; admin: boolean }) {
+  const { active, shadow, rollbackTo, changes, onChanged } = p;
   const md = model.metadata;
   const report = recalledReport(model.id);
   const extra = Object.entries(md).filter(([k]) => !SHOWN_METADATA.has(k));
   return (
     <div className="models-drawer-body">
+      {model.status === 'active' && (
+        <div className="models-active-note">
+          <p>Every new image is processed with it. To replace it, promote another model{rollbackTo ? '; or go back to the one active before' : ''}.</p>
+          {admin && <RollbackButton active={model} target={rollbackTo} onChanged={onChanged} />}
+        </div>
+      )}
       {admin ? <ModelActions model={model} active={active} shadow={shadow} onChanged={onChanged} /> : <p className="muted small">Promoting, shadow mode and retiring need the admin role.</p>}
       <section>
         <h3>Model</h3>
@@ -102,7 +113,7 @@ function Details({ model, active, shadow, onChanged, admin }: { model: Model; ac
       </section>
       <section>
         <h3>History</h3>
-        <History modelId={model.id} limit={20} />
+        <History modelId={model.id} limit={20} changes={changes} />
       </section>
     </div>
   );

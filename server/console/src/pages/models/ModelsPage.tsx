@@ -1,6 +1,7 @@
 // The model registry: which generator processes the next image (active), which one runs beside
 // it for review (shadow), the candidates and the retired; uploading a new one (operators) and
 // changing what runs (admins). A model's details open beside the list, ?model=<id> in the URL.
+import { useState } from 'react';
 import { useApi } from '../../api.js';
 import { useAuth } from '../../auth.js';
 import { Badge, Card, EmptyState, ErrorBanner, Loading, PageHeader } from '../../components/ui.js';
@@ -27,12 +28,18 @@ export default function ModelsPage(_props: PageProps) {
   const active = items.find((m) => m.id === list.data?.active);
   const shadow = items.find((m) => m.id === list.data?.shadow);
   const selected = search.get('model');
+  const [changes, setChanges] = useState(0);
+  const changed = (): void => {
+    list.reload();
+    setChanges((n) => n + 1);
+  };
+  const target = rollbackTarget(items);
   return (
     <div className={`models-page ${selected ? 'models-page-with-drawer' : ''}`}>
       <PageHeader
         title="Models"
         subtitle="The ONNX generators this node knows. The active one processes every new image and its name and version are stamped into each derived series; a shadow model runs beside it and its results are kept for review, never sent."
-        actions={can('admin') && <RollbackButton active={active} target={rollbackTarget(items)} onChanged={list.reload} />}
+        actions={can('admin') && <RollbackButton active={active} target={target} onChanged={changed} />}
       />
       <ErrorBanner error={list.error} title="Could not load the registry" />
       {list.loading && !list.data ? (
@@ -44,7 +51,7 @@ export default function ModelsPage(_props: PageProps) {
               <ActiveCard active={active} />
               <ShadowReview shadow={shadow} active={active} />
             </div>
-            {can('operator') && <UploadPanel onUploaded={list.reload} />}
+            {can('operator') && <UploadPanel onSettled={changed} />}
             <Card title={`Registry (${items.length})`}>
               {items.length === 0 ? (
                 <EmptyState title="No models registered">The node registers the models shipped in <code>models/</code> when it starts; upload one above.</EmptyState>
@@ -54,14 +61,14 @@ export default function ModelsPage(_props: PageProps) {
             </Card>
             {can('operator') && (
               <Card title="History">
-                <History />
+                <History changes={changes} />
               </Card>
             )}
           </>
         )
       )}
       {selected && list.data && (
-        <ModelDrawer id={selected} model={items.find((m) => m.id === selected)} active={active} shadow={shadow} onChanged={list.reload} />
+        <ModelDrawer id={selected} model={items.find((m) => m.id === selected)} active={active} shadow={shadow} rollbackTo={target} changes={changes} onChanged={changed} />
       )}
     </div>
   );
@@ -82,8 +89,8 @@ function ActiveCard({ active }: { active: Model | undefined }) {
         <button type="button" className="link-button" onClick={() => setSearch({ model: active.id })}>{modelLabel(active)}</button>
       </p>
       <p className="muted">
-        Processes every new image; derived series carry <code>{active.version}</code>. {SOURCE_LABEL[active.source]}
-        {active.promotedAt && <>, active since <span title={formatDateTime(active.promotedAt)}>{relativeTime(active.promotedAt)}</span></>}; {primary} image{primary === 1 ? '' : 's'} processed.
+        Processes every new image; derived series carry <code>{active.version}</code>. {primary} image{primary === 1 ? '' : 's'} processed with it;{' '}
+        {SOURCE_LABEL[active.source]}{active.promotedAt && <>, last promoted <span title={formatDateTime(active.promotedAt)}>{relativeTime(active.promotedAt)}</span></>}.
       </p>
     </Card>
   );
@@ -97,11 +104,11 @@ function RegistryTable({ items, selected }: { items: Model[]; selected: string |
           <tr>
             <th>Status</th>
             <th>Model</th>
-            <th>Stage</th>
-            <th>Source</th>
+            <th className="models-col-optional">Stage</th>
+            <th className="models-col-optional">Source</th>
             <th>Evaluation (PSNR · SSIM)</th>
             <th className="num">Jobs</th>
-            <th>Registered</th>
+            <th className="models-col-optional">Registered</th>
           </tr>
         </thead>
         <tbody>
@@ -114,11 +121,11 @@ function RegistryTable({ items, selected }: { items: Model[]; selected: string |
                   <button type="button" className="link-button models-name" onClick={(e) => { e.stopPropagation(); setSearch({ model: m.id }); }}>{m.name}</button>
                   <span className="models-version">{m.version}</span>
                 </td>
-                <td>{m.stage ?? '—'}</td>
-                <td>{SOURCE_LABEL[m.source]}</td>
+                <td className="models-col-optional">{m.stage ?? '—'}</td>
+                <td className="models-col-optional">{SOURCE_LABEL[m.source]}</td>
                 <td>{h ? <>{h.figures} <span className="muted small">{h.setting}</span></> : <span className="muted">—</span>}</td>
                 <td className="num">{m.jobs.total}</td>
-                <td title={formatDateTime(m.createdAt)}>{relativeTime(m.createdAt)} <span className="muted">by {m.createdBy}</span></td>
+                <td className="models-col-optional" title={formatDateTime(m.createdAt)}>{relativeTime(m.createdAt)} <span className="muted">by {m.createdBy}</span></td>
               </tr>
             );
           })}

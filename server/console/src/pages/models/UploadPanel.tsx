@@ -20,7 +20,8 @@ type State =
 // Node's HTTP parser takes headers up to 16 KB; the figures travel in the query string.
 const MAX_METRICS_CHARS = 8000;
 
-export function UploadPanel({ onUploaded }: { onUploaded: () => void }) {
+/** onSettled: the registry (on success) and its audit trail (either way) changed. */
+export function UploadPanel({ onSettled }: { onSettled: () => void }) {
   const { state: auth } = useAuth();
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [metrics, setMetrics] = useState('');
@@ -41,10 +42,11 @@ export function UploadPanel({ onUploaded }: { onUploaded: () => void }) {
       });
       rememberReport(result.model.id, result.report);
       setState({ kind: 'done', file, result });
-      onUploaded();
     } catch (err) {
       if ((err as Error).name === 'AbortError') return setState({ kind: 'idle' });
       setState({ kind: 'failed', file, error: err instanceof ApiError ? err : new ApiError(0, (err as Error).message) });
+    } finally {
+      onSettled();
     }
   };
   const drop = (e: DragEvent): void => {
@@ -75,8 +77,8 @@ export function UploadPanel({ onUploaded }: { onUploaded: () => void }) {
         <textarea className="input" value={metrics} onChange={(e) => setMetrics(e.target.value)} placeholder='{"evaluation": {"settings": [{"key": "gaussian_25", "label": "Gaussian σ=25", "psnr": 33.1, "ssim": 0.86, "noisyPsnr": 20.6, "noisySsim": 0.31}]}}' aria-label="Evaluation figures as JSON" />
       </details>
       {state.kind === 'busy' && <Progress file={state.file} phase={state.phase} onCancel={() => abort.current?.abort()} />}
-      {state.kind === 'done' && <Accepted result={state.result} file={state.file} />}
-      {state.kind === 'failed' && <Refused error={state.error} file={state.file} />}
+      {state.kind === 'done' && <Accepted result={state.result} file={state.file} onDismiss={() => setState({ kind: 'idle' })} />}
+      {state.kind === 'failed' && <Refused error={state.error} file={state.file} onDismiss={() => setState({ kind: 'idle' })} />}
     </Card>
   );
 }
@@ -113,29 +115,35 @@ function Progress({ file, phase, onCancel }: { file: File; phase: UploadPhase; o
   );
 }
 
-function Accepted({ result, file }: { result: Uploaded; file: File }) {
+function Accepted({ result, file, onDismiss }: { result: Uploaded; file: File; onDismiss: () => void }) {
   const { model, report } = result;
   return (
     <div className="models-result models-result-ok" data-testid="upload-result" data-ok="true">
       <div className="models-result-head">
         <strong>Registered {modelLabel(model)}</strong>
-        <span className="muted">from {file.name} · a candidate: promote it or put it in shadow mode from its details.</span>
-        <Button className="btn-small" onClick={() => setSearch({ model: model.id })}>Open {modelLabel(model)}</Button>
+        <span className="muted">from {file.name}, as a candidate</span>
+        <span className="models-result-buttons">
+          <Button className="btn-small" onClick={() => setSearch({ model: model.id })}>Open its details</Button>
+          <Button variant="ghost" className="btn-small" onClick={onDismiss}>Dismiss</Button>
+        </span>
       </div>
+      <p className="muted small models-result-message">Promote it or put it in shadow mode from its details (admin). The node's report:</p>
       <ReportView report={report} />
     </div>
   );
 }
 
-function Refused({ error, file }: { error: ApiError; file: File | null }) {
+function Refused({ error, file, onDismiss }: { error: ApiError; file: File | null; onDismiss: () => void }) {
   const checks = failedChecks(error);
   return (
     <div className="models-result models-result-bad" role="alert" data-testid="upload-result" data-ok="false" data-status={error.status}>
       <div className="models-result-head">
         <strong>{refusalTitle(error.status)}</strong>
         {file && <span className="muted">{file.name} · {formatBytes(file.size)}{error.status ? ` · HTTP ${error.status}` : ''}</span>}
+        <span className="models-result-buttons"><Button variant="ghost" className="btn-small" onClick={onDismiss}>Dismiss</Button></span>
       </div>
-      <p className="models-result-message">{error.message}</p>
+      {/* A refused check's sentence is the message already; say it once, in the list. */}
+      {checks.length === 0 && <p className="models-result-message">{error.message}</p>}
       {checks.length > 0 && <CheckList checks={checks} note="Each check the node reported as failed. Nothing was registered." />}
     </div>
   );
