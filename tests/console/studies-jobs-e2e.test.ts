@@ -5,7 +5,8 @@
 // MONOCHROME1 shown inverted), the swipe divider moves what is shown, the difference view
 // draws, the study links to the viewer's comparison, and "send again" goes through the confirm
 // dialog to the PACS and into the audit trail, reprocessing with another model makes a new
-// job, a shadow model's result is compared with the active one's; an admin deletes an instance.
+// job, a shadow model's result is compared with the active one's; an admin deletes an instance;
+// a job failing on a refused destination is retried from its page.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
@@ -253,6 +254,36 @@ describe('console: studies and jobs pages against a running node', { skip }, () 
     await block.waitFor({ state: 'detached' });
     await page.locator('[data-testid="instance"]').first().waitFor();
     await shot('13-study-after-delete');
+    assert.deepEqual(errors, [], 'no page errors');
+  });
+
+  it('shows a failed delivery in red and retries the job now: the timeline names who retried', async () => {
+    const admin = await loginToNode(node, 'admin');
+    const down = await freePort(); // nothing listens there: the association is refused
+    const created = await fetch(`${node.httpUrl}/api/destinations`, {
+      method: 'POST', headers: { ...admin.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'down', aeTitle: 'DOWN', host: '127.0.0.1', port: down }),
+    });
+    assert.equal(created.status, 201, await created.text());
+    const [file] = freshFixtureCopies(join(tmp.dir, 'in'), ['undeliverable']);
+    const uid = sopInstanceUidOf(file!);
+    assert.equal((await storescu({ host: '127.0.0.1', port: node.dicomPort, aeTitle: 'SHARPXR' }, [file!])).code, 0);
+    const failed = await waitFor(async () => {
+      const list = (await (await fetch(`${node.httpUrl}/api/jobs?role=primary&state=failed`, { headers: admin.headers })).json()) as { items: { id: string; sopInstanceUid: string }[] };
+      return list.items.find((j) => j.sopInstanceUid === uid);
+    }, 90_000, 'the job failed on the refused destination', 500);
+    await page.goto(`${node.httpUrl}/jobs/${failed.id}`);
+    await page.locator('[data-testid="job-state"][data-state="failed"]').waitFor();
+    await page.locator('[data-testid="deliveries"] tr[data-destination="down"][data-state="failed"]').waitFor();
+    await page.locator('[data-testid="deliveries"] tr[data-destination="pacs"][data-state="sent"]').waitFor();
+    await page.locator('[data-testid="job-timeline"] [data-stage="deliver down"][data-ok="false"]').waitFor();
+    await page.getByTestId('job-retry').click();
+    await page.getByText('Queued again with its attempts reset.').waitFor();
+    const retried = page.locator('[data-testid="job-timeline"] [data-stage="retried"]');
+    await retried.waitFor({ timeout: 30_000 });
+    assert.match(await retried.innerText(), /by reading-room-admin/);
+    await page.locator('[data-testid="job-audit"] tr[data-action="job.retry"]').waitFor();
+    await shot('14-job-failed-retried');
     assert.deepEqual(errors, [], 'no page errors');
   });
 });

@@ -171,7 +171,8 @@ function Label({ text, end, strong }: { text: string; end?: boolean; strong?: bo
 
 function Status({ side }: { side: CompareSide }) {
   if (side.error) return <div className="compare-status compare-error" role="alert">{side.label}: {side.error}</div>;
-  if (side.loading || !side.image) return <div className="compare-status" role="status"><span className="spinner" aria-hidden="true" /> {side.loading ? `Loading ${side.label}…` : `${side.label}: no image`}</div>;
+  if (side.loading) return <div className="compare-status" role="status"><span className="spinner" aria-hidden="true" /> Loading {side.label}…</div>;
+  if (!side.image) return <div className="compare-status" role="status">{side.label}: no image</div>;
   return null;
 }
 
