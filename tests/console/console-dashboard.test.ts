@@ -3,16 +3,18 @@
 // a new node's dashboard says how to send the first image with its own AE title and port; after
 // two storescu sends processed by the node, the charts carry those figures (their accessible
 // summaries, the tooltip on hover and on the keyboard), the range is in the URL; the audit log
-// lists the sign-in and a failed one, and its filters narrow the rows and stay in the URL; a
-// viewer has no audit page. Screenshots: out/screenshots/dashboard/.
+// lists the sign-in and a failed one, and its filters narrow the rows and stay in the URL; an
+// undecodable image (dead-lettered) and an export to a closed port (failed, retrying) show on
+// the charts, and the destination's change reads as "port old → new"; a viewer has no audit page. Screenshots: out/screenshots/dashboard/.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { freePort, storescu } from '../helpers/dcmtk.js';
-import { createNodeUser } from '../helpers/node-login.js';
+import { createNodeUser, loginToNode } from '../helpers/node-login.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { dcmtkMissing } from '../helpers/orthanc.js';
+import { dcmtk } from '../server/dicom-builders.js';
 import { freshFixtureCopies, sopInstanceUidOf, tempDir } from '../server/helpers.js';
 import { chromiumMissing, launch } from '../viewer/browser.js';
 import { ensureConsoleBuilt, screenshotsOf, signIn, snap, type ConsolePage } from './console-browser.js';
@@ -29,7 +31,8 @@ describe('console: dashboard and audit log', { skip }, () => {
 
   before(async () => {
     ensureConsoleBuilt();
-    node = await startNodeProcess({ dir: join(tmp.dir, 'node'), dicomPort: await freePort(), httpPort: await freePort() });
+    // A long backoff keeps a job whose export failed in 'failed' while the page is looked at.
+    node = await startNodeProcess({ dir: join(tmp.dir, 'node'), dicomPort: await freePort(), httpPort: await freePort(), config: { queue: { backoffBaseMs: 600_000 } } });
     operatorName = await createNodeUser(node, 'operator', 'olga');
     // A mistyped password first: the audit log must show it as failed.
     const wrong = await fetch(`${node.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: operatorName, password: 'not the password' }) });
@@ -127,10 +130,47 @@ describe('console: dashboard and audit log', { skip }, () => {
     assert.deepEqual(operator.errors, []);
   });
 
+  it('when things go wrong: a dead-letter and a failed export are charted, the destination change audited', async () => {
+    const { page } = operator;
+    const session = await loginToNode(node, 'operator');
+    const api = async (method: string, path: string, body: unknown): Promise<void> => {
+      const res = await fetch(`${node.httpUrl}/api${path}`, { method, headers: { ...session.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.text()}`);
+    };
+    // A PACS nobody listens on, then moved to another closed port: the audit shows the change.
+    await api('POST', '/destinations', { name: 'pacs', aeTitle: 'PACS', host: '127.0.0.1', port: await freePort() });
+    const port = await freePort();
+    await api('PUT', '/destinations/pacs', { port });
+    const [broken, good] = freshFixtureCopies(join(tmp.dir, 'bad'), ['broken', 'good']);
+    // Rows no longer match the pixel data: received and stored, but it can never be decoded.
+    dcmtk('dcmodify', ['-nb', '-m', '(0028,0010)=1000', broken!]);
+    const sent = await storescu({ host: '127.0.0.1', port: node.dicomPort, aeTitle: 'SHARPXR' }, [broken!, good!]);
+    assert.equal(sent.code, 0, sent.stderr);
+    await node.waitForLog((r) => r.msg === 'job dead-lettered', 120_000, 'the broken image dead-lettered');
+    await node.waitForLog((r) => r.msg === 'job failed; will retry', 120_000, 'the good image failing its export');
+    await open(page, '/', 'Dashboard');
+    const trouble = page.getByRole('img', { name: /^Failures, dead-letters and guard trips per hour:/ });
+    await page.waitForFunction(() => /Dead-lettered 1 job\b/.test(document.querySelector('svg[aria-label^="Failures, dead-letters"]')?.getAttribute('aria-label') ?? ''));
+    const summary = (await trouble.getAttribute('aria-label')) ?? '';
+    assert.match(summary, /Failed \(retrying\) 1 job\b/, summary);
+    assert.match(summary, /Dead-lettered 1 job\b/, summary);
+    assert.match(await page.locator('.dash-tile', { hasText: 'Dead-lettered' }).innerText(), /Dead-lettered\s+1\b/);
+    const queue = (await page.getByRole('img', { name: /^Jobs in the queue by state:/ }).getAttribute('aria-label')) ?? '';
+    assert.match(queue, /Retrying 1, Dead 1/, queue);
+    await snap(page, SHOTS, '07-dashboard-trouble');
+    await open(page, '/audit?action=destination.', 'Audit log');
+    await waitForRows(page, (rows) => rows.length === 2);
+    const update = page.locator('tr[data-action="destination.update"]');
+    assert.match(await update.innerText(), new RegExp(`port\\s+\\d+\\s+→\\s+${port}`));
+    assert.match(await page.locator('tr[data-action="destination.create"]').innerText(), /created/);
+    await snap(page, SHOTS, '08-audit-changes');
+    assert.deepEqual(operator.errors, []);
+  });
+
   it('a viewer sees the dashboard but no audit log', async () => {
     const name = await createNodeUser(node, 'viewer', 'vera');
     const viewer = await signIn(browser, node.httpUrl, name, '/');
-    await viewer.page.getByRole('img', { name: /^Images received and processed per hour: Received 2 images/ }).waitFor();
+    await viewer.page.getByRole('img', { name: /^Images received and processed per hour: Received 4 images/ }).waitFor();
     assert.equal(await viewer.page.locator('nav.sidebar').getByText('Audit log').count(), 0);
     const res = await fetch(`${node.httpUrl}/api/audit`, { headers: { cookie: (await viewer.page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } });
     assert.equal(res.status, 403);

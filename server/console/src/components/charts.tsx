@@ -58,7 +58,7 @@ export function TimeChart({ title, kind, times, binHours = 1, series, height = 2
   const band = plotW / Math.max(1, n);
   const x = (i: number): number => M.left + (i + 0.5) * band;
   const y = (v: number): number => M.top + plotH - (v / top) * plotH;
-  const summary = `${title}: ${empty ? 'nothing in this window' : series.map((s, i) => `${s.label} ${totals[i]}${unit ? ` ${unit}` : ''}${peakText(s, times)}`).join('; ')}.`;
+  const summary = `${title}: ${empty ? 'nothing in this window' : series.map((s, i) => `${s.label} ${totals[i]}${unit ? ` ${totals[i] === 1 ? unit.replace(/s$/, '') : unit}` : ''}${peakText(s, times)}`).join('; ')}.`;
   const pick = (e: MouseEvent<SVGRectElement>): void => {
     const box = e.currentTarget.getBoundingClientRect();
     setHover(Math.min(n - 1, Math.max(0, Math.floor((e.clientX - box.left) / (box.width / n)))));
@@ -171,14 +171,14 @@ export interface BarItem {
 }
 
 /** Horizontal bars, one per item, with an axis of nice ticks; `format` writes values. */
-export function HBarChart({ title, items, format = String, tickFormat, emptyText, color = 'var(--accent)' }: { title: string; items: readonly BarItem[]; format?: (v: number) => string; tickFormat?: (v: number) => string; emptyText?: ReactNode; color?: string }) {
+export function HBarChart({ title, items, format = String, tickFormat, integer = false, emptyText, color = 'var(--accent)' }: { title: string; items: readonly BarItem[]; format?: (v: number) => string; tickFormat?: (v: number) => string; /** Counts: whole-number ticks. */ integer?: boolean; emptyText?: ReactNode; color?: string }) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const [hover, setHover] = useState<number | null>(null);
   const row = 24;
   const labelW = Math.min(130, Math.max(60, ...items.map((i) => i.label.length * 7 + 8)));
   const height = M.top + items.length * row + M.bottom;
   const empty = items.length === 0 || items.every((i) => !(i.value > 0));
-  const { ticks, top } = niceTicks(Math.max(0, ...items.map((i) => i.value)), Math.max(3, Math.floor((width - labelW - 48) / 70)), false);
+  const { ticks, top } = niceTicks(Math.max(0, ...items.map((i) => i.value)), Math.max(3, Math.floor((width - labelW - 48) / 70)), integer);
   const plotW = Math.max(10, width - labelW - M.right - 48);
   const x = (v: number): number => labelW + (v / top) * plotW;
   const summary = `${title}: ${empty ? 'no data' : items.map((i) => `${i.label} ${format(i.value)}`).join(', ')}.`;

@@ -30,8 +30,8 @@ function Pairs({ entries }: { entries: [string, Json][] }) {
 /** A before/after pair: only what changed, or what was created or removed. */
 function Change({ before, after, rest }: { before: Json; after: Json; rest: [string, Json][] }) {
   let body: ReactNode;
-  if (before === null && after !== null) body = <><span className="audit-tag audit-added">created</span>{value(after)}</>;
-  else if (after === null && before !== null) body = <><span className="audit-tag audit-removed">removed</span>{value(before)}</>;
+  if (before === null && after !== null) body = <><span className="audit-tag audit-added">created</span>{whole(after)}</>;
+  else if (after === null && before !== null) body = <><span className="audit-tag audit-removed">removed</span>{whole(before)}</>;
   else if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
     body = keys.length === 0 ? <span className="muted">no change</span> : (
@@ -50,6 +50,11 @@ function Change({ before, after, rest }: { before: Json; after: Json; rest: [str
       {rest.length > 0 && <Pairs entries={rest} />}
     </div>
   );
+}
+
+/** A created or removed thing: its fields one per line. */
+function whole(v: Json): ReactNode {
+  return isObject(v) ? <Pairs entries={Object.entries(v)} /> : value(v);
 }
 
 function value(v: Json): ReactNode {

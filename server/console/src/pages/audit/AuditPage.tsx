@@ -97,11 +97,11 @@ function AuditTable({ items, filterBy }: { items: readonly AuditEvent[]; filterB
                 <div>{formatDateTime(e.at)}</div>
                 <div className="muted small">{relativeTime(e.at, now)}</div>
               </td>
-              <td>
+              <td className="audit-actor">
                 <button type="button" className="link-button" title={`Only ${e.actor}`} onClick={() => filterBy('actor', e.actor)}>{e.actor}</button>
                 {e.ip && <div className="muted small mono">{e.ip.replace(/^::ffff:/, '')}</div>}
               </td>
-              <td><button type="button" className="link-button mono" title={`Only ${e.action}`} onClick={() => filterBy('action', e.action)}>{e.action}</button></td>
+              <td className="audit-action"><button type="button" className="link-button mono" title={`Only ${e.action}`} onClick={() => filterBy('action', e.action)}>{e.action}</button></td>
               <td><Subject subject={e.subject} filterBy={filterBy} /></td>
               <td><Badge value={e.outcome} /></td>
               <td className="audit-detail"><AuditDetail detail={e.detail} /></td>

@@ -20,7 +20,7 @@ const RANGES = [
   { hours: 168, label: 'Last 7 days' }, { hours: 336, label: 'Last 14 days' },
 ] as const;
 const REFRESH_MS = 10_000;
-const C = { received: 'var(--info)', processed: 'var(--ok)', shadow: '#a371f7', failed: 'var(--warn)', dead: 'var(--bad)', guard: '#e3b341', queued: 'var(--info)', processing: 'var(--accent)' };
+const C = { received: 'var(--info)', processed: 'var(--ok)', shadow: '#a371f7', failed: 'var(--warn)', dead: 'var(--bad)', guard: '#db61a2', queued: 'var(--info)', processing: 'var(--accent)' };
 const STAGES = ['read', 'decode', 'normalize', 'infer', 'guard', 'denormalize', 'encode', 'export'];
 
 export default function DashboardPage(_props: PageProps) {
@@ -148,7 +148,7 @@ function QueueCard({ d }: { d: Dashboard }) {
   ];
   return (
     <Card title="Queue now">
-      <HBarChart title="Jobs in the queue by state" items={items} emptyText="The queue is empty: every image has been handled" />
+      <HBarChart title="Jobs in the queue by state" items={items} integer emptyText="The queue is empty: every image has been handled" />
       <p className="muted small dash-note">{q('exported').toLocaleString()} exported and {q('kept').toLocaleString()} shadow results kept in all.</p>
     </Card>
   );
