@@ -26,6 +26,8 @@ import { registerJobRoutes } from './api/routes/jobs.js';
 import { registerStudyRoutes } from './api/routes/studies.js';
 import { registerModelRoutes } from './api/routes/models.js';
 import { registerTryRoutes } from './api/routes/try.js';
+import { registerTrainingRoutes } from './api/routes/training.js';
+import { startNodeTraining } from './training/index.js';
 import { TryService } from './try/service.js';
 import { startNodeModels } from './registry/index.js';
 import { ImageRenderer } from './jobs/index.js';
@@ -155,6 +157,10 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   });
   ctx.closers.push(() => tryService.close());
   registerTryRoutes(api, { service: tryService });
+  // Training runs: a queued or interrupted run a previous node left is picked up here.
+  const training = await startNodeTraining({ dataDir: config.dataDir, db: ctx.db, registry: models.registry, log });
+  ctx.closers.push(() => training.close());
+  registerTrainingRoutes(api, { training });
   const app = createApp({
     health, metrics, log, beforeScrape: () => refreshQueueGauge(queue, metrics), auth,
     publicMetrics: config.http.auth.publicMetrics, trustProxy: config.http.trustProxy,
@@ -163,6 +169,8 @@ async function startServices(config: NodeConfig, log: Logger, ctx: Context): Pro
   });
   const http = await listenHttp(app, config.http.host, config.http.port);
   ctx.closers.push(() => closeHttp(http));
+  // Again before the HTTP server (close() runs once): its SSE streams would hold server.close().
+  ctx.closers.push(() => training.close());
   // Closed before the HTTP server (closers run in reverse): a frame stream from a stalled PACS
   // would otherwise hold server.close() open until its idle timeout.
   if (viewer) ctx.closers.push(() => viewer.close());
