@@ -3,7 +3,7 @@
 // the studies/jobs/dashboard/audit routes registered as main.ts does, and the real DICOM
 // listener with the node's ingest sink and queue, so instances arrive by DCMTK storescu.
 // Job states are then moved with the queue's own calls (claim, complete, fail), as the worker
-// would; the node-process test (api-jobs-flow.test.ts) runs the real worker end to end.
+// would; the console e2e (tests/console/studies-jobs-e2e.test.ts) runs the real worker end to end.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -37,8 +37,12 @@ describe('jobs API', { skip: !HAVE_DCMTK && 'DCMTK is not installed' }, () => {
     mkdirSync(join(ops.derivedDir, STUDY), { recursive: true });
     derivedPath = join(ops.derivedDir, STUDY, '2.25.5001.dcm');
     copyFileSync(copies[0]!.path, derivedPath);
-    // The worker records a delivery after processing, before it completes the job.
-    await finish(ops.queue, ids.exported, { derivedPath }, () => new PrismaDeliveryLog(ops.db).record(ids.exported, 'pacs', { ok: true, status: 0 }));
+    // The worker records a delivery after processing, before it completes the job; on a loaded
+    // machine tens of milliseconds can pass between the two (the timeline must still read in order).
+    await finish(ops.queue, ids.exported, { derivedPath }, async () => {
+      await new PrismaDeliveryLog(ops.db).record(ids.exported, 'pacs', { ok: true, status: 0 });
+      await new Promise((r) => setTimeout(r, 40));
+    });
     await killJob(ops.queue, ids.dead, 'MalformedDicomError: the codestream ends early');
     await finish(ops.queue, ids.held, { guardFlagged: true, held: true, derivedPath, timingsMs: { inferMs: 30, exportMs: 0, totalMs: 32 } });
     // Retention took both files of this one.

@@ -115,7 +115,9 @@ describe('instances and the ingest sink', () => {
       assert.equal(again.skipReason, null);
       assert.equal(await db.instance.count(), 1);
       const columns = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM pragma_table_info('Instance')`);
-      assert.ok(!columns.some((c) => /patient/i.test(c.name)), 'no patient columns');
+      // Patient ID is the one patient column (the console's study search); never a name or birth date.
+      assert.deepEqual(columns.filter((c) => /patient/i.test(c.name)).map((c) => c.name), ['patientId']);
+      assert.ok(!columns.some((c) => /name|birth|sex/i.test(c.name)), 'no patient name, birth date or sex');
     } finally {
       await db.$disconnect();
     }

@@ -29,11 +29,12 @@ const AUDIT_STAGES: Readonly<Record<string, string>> = {
 };
 
 export function buildTimeline(job: Job, instance: Pick<Instance, 'receivedAt'>, deliveries: readonly Delivery[], audit: readonly AuditEvent[]): TimelineEntry[] {
+  const stages = runStages(job);
   const out: TimelineEntry[] = [
     { stage: 'received', at: instance.receivedAt.toISOString(), ok: true },
     { stage: 'queued', at: job.createdAt.toISOString(), ok: true },
-    ...runStages(job),
-    ...deliveries.map(deliveryEntry),
+    ...stages,
+    ...deliveries.map((d) => afterExport(deliveryEntry(d), stages)),
     ...audit.filter((a) => AUDIT_STAGES[a.action]).map(auditEntry),
   ];
   const end = endEntry(job);
@@ -57,6 +58,18 @@ function runStages(job: Job): TimelineEntry[] {
     at += ms;
   }
   return out;
+}
+
+/**
+ * A delivery made by the run happened during its export stage, but the stages' clock times are
+ * reckoned back from finishedAt (see above), so a delivery can look earlier than the stages that
+ * led to it. Within the run it is shown at the export stage's time, after it (the sort is stable).
+ */
+function afterExport(entry: TimelineEntry, stages: readonly TimelineEntry[]): TimelineEntry {
+  const exportAt = stages.find((e) => e.stage === 'export')?.at;
+  const runStart = stages[0]?.at;
+  if (!exportAt || !runStart || entry.at >= exportAt || entry.at < runStart) return entry;
+  return { ...entry, at: exportAt };
 }
 
 function deliveryEntry(d: Delivery): TimelineEntry {
