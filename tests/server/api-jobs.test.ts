@@ -2,7 +2,7 @@
 // reprocess) on the real router, auth, queue and database, with instances received by
 // storescu and jobs moved through the queue's own calls: who may do what (401/403, CSRF,
 // bearer tokens), the 409s that keep a job's state honest, the audit rows, and that each action
-// really requeues (the next claim takes the job). api-jobs-flow.test.ts runs them on a node.
+// really requeues (the next claim takes the job). tests/console/studies-jobs-e2e.test.ts runs them on a node.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
