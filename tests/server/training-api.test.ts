@@ -13,7 +13,7 @@ import { ModelRegistry } from '../../server/src/registry/index.js';
 import type { RunDetail, TrainingManager } from '../../server/src/training/index.js';
 import { openMigratedDb, startApiApp, type ApiApp, type Client } from './api-fixture.js';
 import { tempDir } from './helpers.js';
-import { copyFixture, openManager, sseEvents, TINY, tinyDataset } from './training-fixture.js';
+import { copyFixture, openManager, sseEvents, STREAMED, TINY, tinyDataset } from './training-fixture.js';
 
 describe('/api/training', () => {
   const tmp = tempDir('sharpxr-training-api-');
@@ -42,6 +42,7 @@ describe('/api/training', () => {
   });
 
   const start = (who: Client, body: unknown) => who.fetch('/api/training/runs', { method: 'POST', json: body });
+  const steps = (runs: RunDetail[]): string => runs.map((r) => `${r.phase ?? r.state}:${r.step}`).join(' ');
   const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 
   it('refuses anonymous callers, lets viewers read and only operators start', async () => {
@@ -102,7 +103,7 @@ describe('/api/training', () => {
   });
 
   it('starts a run (audited) and streams its progress over SSE to the end', async () => {
-    const res = await start(operator, { dataset, name: 'api-run', stages: 'stage1', hyper: TINY, noise: { type: 'poisson_gaussian', peak: [50, 2000], readSigma: 2 } });
+    const res = await start(operator, { dataset, name: 'api-run', stages: 'stage1', hyper: STREAMED, noise: { type: 'poisson_gaussian', peak: [50, 2000], readSigma: 2 } });
     assert.equal(res.status, 201, await res.clone().text());
     const created = (await res.json()) as RunDetail;
     runId = created.id;
@@ -121,12 +122,15 @@ describe('/api/training', () => {
       seen.push(JSON.parse(e.data) as RunDetail);
       if (['done', 'failed'].includes(seen.at(-1)!.state)) break;
     }
+    console.log(`SSE frames (phase:step): ${steps(seen)}`);
     const last = seen.at(-1)!;
     assert.equal(last.state, 'done', last.error ?? '');
-    assert.ok(seen.some((r) => r.state === 'running' && r.losses.length > 0 && r.etaSec !== null), 'live progress arrived while it ran');
+    // Frames sent mid-stage: the curve and ETA of a stage not yet done, not only its end.
+    const live = seen.filter((r) => r.state === 'running' && r.phase === 'stage1' && r.step > 0 && r.step < STREAMED.totalSteps! && r.losses.at(-1)?.step === r.step && r.etaSec !== null);
+    assert.ok(live.length > 0, `live progress arrived while it ran (frames at steps ${steps(seen)})`);
     assert.ok(seen.some((r) => r.phase === 'eval'), 'the evaluation phase was shown');
-    const steps = seen.map((r) => r.step);
-    assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'steps only go up');
+    const order = seen.map((r) => r.step);
+    assert.deepEqual(order, [...order].sort((a, b) => a - b), 'steps only go up');
     assert.ok(last.evaluation && last.sample);
 
     const sample = await viewer.fetch(last.sample.url);

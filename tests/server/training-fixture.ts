@@ -16,6 +16,13 @@ export const TINY: Hyper = {
   logEvery: 1, valEvery: 6, ckptEvery: 6, valImages: 1, valCrop: 64,
 };
 
+/**
+ * Long enough to be watched while it trains: the SSE stream sends at most one frame per 250 ms
+ * (RunListeners), and TINY's 12 steps take about 200 ms, so a subscriber often saw the stage
+ * start and then its end. 120 steps are a couple of seconds idle, longer on a loaded machine.
+ */
+export const STREAMED: Hyper = { ...TINY, totalSteps: 120, valEvery: 60, ckptEvery: 60 };
+
 /** Long enough to cancel half way (a few seconds of steps at the tiny size). */
 export const LONGER: Hyper = { ...TINY, totalSteps: 150, valEvery: 75, ckptEvery: 75, logEvery: 2 };
 
