@@ -224,6 +224,10 @@ describe('console: Try it', { skip }, () => {
   it('takes a JPEG too (decoded with jpeg-js, as the node does), matching the node within 1e-3', async (t) => {
     const { page } = operator;
     await page.getByTestId('try-file').setInputFiles(JPEG);
+    // 20 tiles of ~0.3 s: the bar counts them while the original is already shown.
+    await page.getByTestId('try-progress').getByText(/^Denoising in this browser: tile \d+ of 20$/).waitFor();
+    assert.equal(await page.getByTestId('compare-view').getAttribute('data-mode'), 'side', 'the original is shown beside the pending result');
+    await snap(page, SHOTS, '09-jpeg-progress');
     await waitForResult(page, { engine: 'browser', kind: 'jpeg' });
     const got = await exposed(page);
     const diff = maxDiff(got.result, await nodeResult(readFileSync(JPEG), got.strength));

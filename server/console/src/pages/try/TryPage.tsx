@@ -56,7 +56,9 @@ export default function TryPage(_props: PageProps) {
       {input && view && m && (
         <Card title={outcome ? `${input.name}: original | denoised` : input.name}>
           {outcome && <TryRan outcome={outcome} />}
-          <CompareView window={view} initialMode="swipe" height="min(70vh, 720px)"
+          {/* Side by side until the result comes (a swipe needs both images: it showed neither),
+              then a fresh view in swipe mode. */}
+          <CompareView key={outcome ? 'result' : 'pending'} window={view} initialMode={outcome ? 'swipe' : 'side'} height="min(70vh, 720px)"
             left={{ label: 'Original', image: shown ? { width: shown.width, height: shown.height, data: shown.pixels } : undefined }}
             right={{ label: `Denoised (strength ${effective.toFixed(2)})`, image: result ? { width: outcome!.image.width, height: outcome!.image.height, data: result.blended.stored } : undefined, loading: busy }}
             {...(guardMap ? { overlay: guardMap } : {})} />
