@@ -162,7 +162,14 @@ describe('TrainingManager (real trainer, tiny run)', () => {
     assert.equal(model.metadata.training_run, 'both-stages-gan');
     const listed = await registry.list();
     assert.ok(listed.some((m) => m.id === model.id && existsSync(m.file)));
-    assert.ok((model.metrics as { evaluation?: Record<string, unknown> }).evaluation?.gaussian_25);
+    // The exported stage's figures in the shipped models' shape (the Models page compares them).
+    const evaluation = (model.metrics as { evaluation?: { method: string; settings: { key: string; psnr: number; noisyPsnr: number }[] } }).evaluation;
+    assert.equal(evaluation?.method, 'gan');
+    assert.deepEqual(evaluation.settings.map((s) => s.key), doneRun.evaluation!.settings.map((s) => s.key));
+    const g25 = evaluation.settings.find((s) => s.key === 'gaussian_25')!;
+    assert.equal(g25.psnr, doneRun.evaluation!.settings.find((s) => s.key === 'gaussian_25')!.results.gan!.psnr);
+    assert.ok(g25.noisyPsnr > 0);
+    assert.match(model.metadata.training_data ?? '', new RegExp(`^${dataset}: a flat folder: 4 images to train on`), 'what this run trained on, not the preset\'s dataset');
     await assert.rejects(manager.register(doneRun.id, {}, { createdBy: 'tester', audit }), /registered already/);
   });
 });

@@ -70,7 +70,9 @@ export class RunExecution {
     if (stage.stage === 2 && (!initFrom || !existsSync(initFrom))) return { kind: 'failed', error: `the stage-1 checkpoint the GAN starts from is missing (${initFrom ?? 'none given'})` };
     const plan: StagePlan = { stage: stage.stage, key: stage.key, name: stage.name, totalSteps: stage.totalSteps };
     const args = ['train', '--config', config, '--data', request.dataset.path,
-      ...stageOverrides(request.params, plan, { runsDir: this.d.runDir, threads: this.d.python.threads, ...(initFrom ? { initFrom } : {}) })];
+      ...stageOverrides(request.params, plan, {
+        runsDir: this.d.runDir, threads: this.d.python.threads, dataDescription: `${request.dataset.path}: ${request.dataset.description}`, ...(initFrom ? { initFrom } : {}),
+      })];
     progress.phase = stage.key;
     const result = await this.spawn(args, (line) => applyLine(progress, index, line));
     if (result.ok && stage.done) return { kind: 'done' };

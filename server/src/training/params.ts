@@ -75,9 +75,12 @@ export function planStages(runName: string, p: Pick<StartParams, 'stages' | 'hyp
 }
 
 /** The --set overrides of one stage (everything not given stays the preset's). */
-export function stageOverrides(p: StartParams, plan: StagePlan, o: { runsDir: string; threads: number; initFrom?: string }): string[] {
+export function stageOverrides(p: StartParams, plan: StagePlan, o: { runsDir: string; threads: number; initFrom?: string; dataDescription?: string }): string[] {
   const h = p.hyper;
   const set: [string, unknown][] = [['name', plan.name], ['runs_dir', o.runsDir], ['threads', o.threads], ['device', 'cpu']];
+  // The preset's description names its own dataset (Kaggle): the exported model's training_data
+  // metadata must say what this run trained on.
+  if (o.dataDescription) set.push(['datasets.train.description', o.dataDescription]);
   const steps = plan.stage === 1 ? h.totalSteps : h.ganSteps;
   const pairs: [string, unknown][] = [
     ['train.total_steps', steps], ['datasets.train.batch_size', h.batchSize], ['datasets.train.patch_size', h.patchSize],

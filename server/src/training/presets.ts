@@ -62,11 +62,22 @@ function readPreset(dir: string, name: string): Preset {
   const text = readFileSync((files.stage1 ?? files.gan)!, 'utf8');
   const train = dig(first, 'datasets', 'train') as Record<string, unknown> | undefined;
   return {
-    name, files, description: /^#\s*(.+)$/m.exec(text)?.[1]?.trim() ?? '',
+    name, files, description: headComment(text),
     dataPreset: String(train?.preset ?? 'crop'),
     classes: Array.isArray(train?.classes) ? (train.classes as unknown[]).map(String) : null,
     stage1: s1 ? defaults(s1) : null, gan: gan ? defaults(gan) : null,
   };
+}
+
+/** The file's opening comment block as one sentence run (a description often spans lines). */
+function headComment(text: string): string {
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^#\s?(.*)$/.exec(line);
+    if (!m) break;
+    lines.push(m[1]!.trim());
+  }
+  return lines.join(' ').replace(/\s+/g, ' ').trim();
 }
 
 function readYaml(path: string): Record<string, unknown> {

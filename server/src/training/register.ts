@@ -46,7 +46,7 @@ export async function registerRun(run: TrainingRun, progress: RunProgress, req: 
     throw conflict(`the ONNX export failed: ${why}`);
   }
   const { model, report } = await d.registry.register(file, {
-    source: 'training', createdBy: d.createdBy, trainingRunId: run.id, audit: d.audit, metrics: metricsOf(run, progress),
+    source: 'training', createdBy: d.createdBy, trainingRunId: run.id, audit: d.audit, metrics: metricsOf(run, progress, last.key),
   });
   return { model, report, file };
 }
@@ -55,12 +55,22 @@ function strip(r: RegisterRequest): Partial<{ name: string; version: string }> {
   return { ...(r.name ? { name: r.name } : {}), ...(r.version ? { version: r.version } : {}) };
 }
 
-/** What the registry keeps with the model: the last validation and the evaluation table. */
-function metricsOf(run: TrainingRun, p: RunProgress): Record<string, unknown> {
+/**
+ * What the registry keeps with the model: the last validation, and the evaluation of the stage
+ * exported in the shape the node stores for shipped models (evaluation.settings[] with psnr,
+ * ssim, noisyPsnr, noisySsim), so the Models page compares it with the active model.
+ */
+function metricsOf(run: TrainingRun, p: RunProgress, method: string): Record<string, unknown> {
   const last = p.val[p.val.length - 1];
+  const ev = p.evaluation;
+  const settings = ev?.settings.flatMap((s) => {
+    const r = s.results[method];
+    const noisy = s.results.noisy;
+    return r ? [{ key: s.key, label: s.label, psnr: r.psnr, ssim: r.ssim, ...(noisy ? { noisyPsnr: noisy.psnr, noisySsim: noisy.ssim } : {}) }] : [];
+  });
   return {
     trainingRun: { id: run.id, name: run.name, stages: p.stages.map((s) => ({ stage: s.key, steps: s.step })) },
     ...(last ? { validation: { psnr: last.psnr, ssim: last.ssim, psnrNoisy: last.psnrNoisy, ssimNoisy: last.ssimNoisy } } : {}),
-    ...(p.evaluation ? { evaluation: Object.fromEntries(p.evaluation.settings.map((s) => [s.key, { label: s.label, ...s.results }])) } : {}),
+    ...(ev && settings?.length ? { evaluation: { source: `training run ${run.name}`, images: ev.images, method, settings } } : {}),
   };
 }
