@@ -273,8 +273,12 @@ describe('console: Try it', { skip }, () => {
 
   it('opens the file picker from the keyboard, and keeps the node engine to operators', async () => {
     const { page } = operator;
+    // Other pages opened since (the fallback tests) left this one in the background, where a key
+    // press may not count as the user activation a file picker needs (CI timed out here once).
+    await page.bringToFront();
     await page.getByTestId('try-drop').focus();
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'try-drop');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 10_000 }), page.keyboard.press('Enter')]);
     assert.ok(chooser);
     const viewerName = await createNodeUser(node, 'viewer', 'vera');
     const viewer = await signIn(browser, node.httpUrl, viewerName, '/try');
