@@ -4,9 +4,11 @@
 // is started from the form (Enter in a field), followed live on its page to the evaluation
 // report, and registered as a model, which the Models page then lists as a candidate. A longer
 // run is watched while it trains (curves, sample refreshed, ETA) with another run queued behind
-// it, stopped from its page (interrupted, checkpoint kept), resumed, and finishes. A viewer sees
-// the runs but no start form and no actions. Screenshots: out/screenshots/training/.
+// it, stopped from its page (interrupted, checkpoint kept), resumed, and finishes. A run whose
+// trainer fails says why on its page and resumes once mended; a queued run is cancelled from its
+// page and never starts. A viewer sees the runs but no start form and no actions. Screenshots: out/screenshots/training/.
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -202,12 +204,57 @@ describe('Training pages (browser, running node)', { skip }, () => {
     await shot('09-resumed-done');
   });
 
+  it('says why a run failed (the trainer\'s words, naming the file) and resumes it once mended', async () => {
+    const broken = await tinyDataset(join(tmp.dir, 'broken'), 3);
+    writeFileSync(join(broken, 'crop-9.png'), 'not a PNG at all');
+    const res = await post('/api/training/runs', { dataset: broken, name: 'bad-folder', stages: 'stage1', hyper: TINY });
+    assert.equal(res.status, 201, await res.clone().text());
+    const { id } = (await res.json()) as { id: string };
+    await page.goto(`${node.httpUrl}/training/${id}`);
+    await runState('failed');
+    const banner = page.getByRole('alert');
+    await banner.getByText('The run failed').waitFor();
+    assert.match(await banner.innerText(), /cannot read image '[^']*crop-9\.png'/);
+    assert.equal(await page.locator('.run-charts').count(), 0, 'it failed before its first step: no empty charts');
+    await shot('10-run-failed');
+
+    rmSync(join(broken, 'crop-9.png'));
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await runState('done');
+    assert.equal(await page.getByText('The run failed').count(), 0);
+  });
+
+  it('cancels a queued run from its page', async () => {
+    const create = async (name: string, hyper: object) => {
+      const res = await post('/api/training/runs', { dataset, name, stages: 'stage1', hyper });
+      assert.equal(res.status, 201, await res.clone().text());
+      return ((await res.json()) as { id: string }).id;
+    };
+    await create('ahead', NEXT_UP);
+    const queuedId = await create('not-wanted', TINY);
+    await page.goto(`${node.httpUrl}/training/${queuedId}`);
+    await runState('queued');
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.getByText('Cancel not-wanted for good?').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel run' }).click();
+    await runState('cancelled', 10_000);
+    await page.getByText('Cancelled before it trained: it will not run again.').waitFor();
+    assert.equal(await page.locator('.run-charts').count(), 0, 'no empty charts for a run that never trained');
+    for (const name of ['Resume', 'Cancel run', 'Stop run']) assert.equal(await page.getByRole('button', { name }).count(), 0, name);
+    await shot('11-run-cancelled');
+    await page.goto(`${node.httpUrl}/training`);
+    await page.locator('tr[data-run=not-wanted][data-state=cancelled]').waitFor();
+    await page.locator('tr[data-run=ahead][data-state=done]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('tr[data-run=not-wanted][data-state=cancelled]').count(), 1, 'still cancelled after the run ahead ended');
+  });
+
   it('shows a viewer the runs without the start form or any action', async () => {
     const viewer = await signIn(browser, node.httpUrl, await createNodeUser(node, 'viewer'), '/training');
     await viewer.page.getByText('Starting, cancelling and registering runs needs the operator role').waitFor();
     assert.equal(await viewer.page.getByRole('form', { name: 'Start a training run' }).count(), 0);
     await viewer.page.locator('tr[data-run=watched][data-state=done]').waitFor();
-    await snap(viewer.page, shots, '10-viewer-list');
+    await snap(viewer.page, shots, '12-viewer-list');
     await viewer.page.locator('tr[data-run=watched]').getByRole('link', { name: 'watched' }).click();
     await viewer.page.locator('.run-page[data-state=done]').waitFor();
     await viewer.page.getByTestId('eval-table').waitFor();

@@ -20,7 +20,7 @@ export function RunDetails({ run }: { run: RunDetail }) {
         <dt>Hyperparameters</dt><dd>{hyper.length === 0 ? `the ${run.preset} preset's` : hyper.map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`).join(' · ')}</dd>
         {run.params.initFromRun && <><dt>Starts from</dt><dd>stage 1 of run {run.params.initFromRun}</dd></>}
         <dt>Started by</dt><dd>{run.createdBy}, {formatDateTime(run.createdAt)}</dd>
-        <dt>Trained</dt><dd>{run.startedAt ? `${formatDateTime(run.startedAt)} – ${run.finishedAt ? formatDateTime(run.finishedAt) : run.state === 'running' ? 'now' : `${run.state}, not finished`}` : 'not yet'}</dd>
+        <dt>Trained</dt><dd>{run.startedAt ? `${formatDateTime(run.startedAt)} – ${run.finishedAt ? formatDateTime(run.finishedAt) : run.state === 'running' ? 'now' : `${run.state}, not finished`}` : run.state === 'cancelled' ? 'never' : 'not yet'}</dd>
       </dl>
     </Card>
   );

@@ -30,13 +30,17 @@ export default function RunPage({ params }: PageProps) {
       />
       <StatusNotice run={run} />
       <ProgressCard run={run} live={live} />
-      <RunCharts run={run} />
-      <div className="grid grid-2 run-bottom">
-        <SampleCard run={run} />
-        <RunDetails run={run} />
-      </div>
-      {run.evaluation ? <EvalReport run={run} /> : run.state === 'done' ? null : (
-        <Card title="Evaluation"><EmptyState title="Not evaluated yet">When the stages end, the run is evaluated on its validation images against the noisy input and non-local means, at four noise settings.</EmptyState></Card>
+      {neverTrained(run) ? <RunDetails run={run} /> : (
+        <>
+          <RunCharts run={run} />
+          <div className="grid grid-2 run-bottom">
+            <SampleCard run={run} />
+            <RunDetails run={run} />
+          </div>
+          {run.evaluation ? <EvalReport run={run} /> : run.state === 'done' ? null : (
+            <Card title="Evaluation"><EmptyState title="Not evaluated yet">When the stages end, the run is evaluated on its validation images against the noisy input and non-local means, at four noise settings.</EmptyState></Card>
+          )}
+        </>
       )}
     </div>
   );
@@ -90,12 +94,17 @@ function RunActions({ run, onChanged }: { run: RunDetail; onChanged: (r: RunDeta
   );
 }
 
+/** Ended (failed or cancelled) before a step was logged: empty charts would only be noise. */
+const neverTrained = (run: RunDetail): boolean =>
+  (run.state === 'failed' || run.state === 'cancelled') && run.losses.length === 0 && run.val.length === 0;
+
 function StatusNotice({ run }: { run: RunDetail }) {
   if (run.state === 'failed') return <ErrorBanner error={new Error(run.error ?? 'the run failed')} title="The run failed" />;
   if (run.state === 'interrupted') {
     const who = run.interruptedBy === 'user' ? 'It was stopped while training' : 'The node stopped while it trained';
     return <Notice kind="warn"><span>{who}, at step {run.step}. Its checkpoint is kept: <strong>Resume</strong> continues from there.</span></Notice>;
   }
+  if (run.state === 'cancelled') return <Notice><span>Cancelled {run.step > 0 ? `at step ${run.step}` : 'before it trained'}: it will not run again. Start a new run from the <Link to="/training">Training</Link> page.</span></Notice>;
   if (run.state === 'queued') return <Notice><span>Waiting for the run in progress to end{run.queuePosition && run.queuePosition > 1 ? ` (${run.queuePosition - 1} more ahead)` : ''}.</span></Notice>;
   if (run.state === 'done' && !run.modelId && run.registrable) return <Notice kind="ok"><span>Done. Check the evaluation below, then register it as a model: it becomes a candidate on the Models page; promoting it stays an admin's decision.</span></Notice>;
   return null;
