@@ -17,35 +17,37 @@ export function Layout({ children }: { children: ReactNode }) {
     <div className="shell">
       <a className="skip-link" href="#main">Skip to content</a>
       <nav className="sidebar" aria-label="Console">
-        <Link to="/" className="brand">
-          <span className="brand-mark" aria-hidden="true">◐</span> SharpXR
-        </Link>
-        {GROUPS.map((group) => {
-          const items = visible.filter((p) => p.nav === group);
-          if (items.length === 0) return null;
-          return (
-            <div className="nav-group" key={group}>
-              <div className="nav-title">{group}</div>
-              {items.map((p) => (
-                <Link key={p.path} to={p.path} className={`nav-link ${current(p) ? 'active' : ''}`} aria-current={current(p) ? 'page' : undefined} title={p.key ? `Alt+${p.key.toUpperCase()}` : undefined}>
-                  {p.title}
-                  {p.key && <kbd>{p.key.toUpperCase()}</kbd>}
-                </Link>
-              ))}
+        <div className="sidebar-inner">
+          <Link to="/" className="brand">
+            <span className="brand-mark" aria-hidden="true">◐</span> SharpXR
+          </Link>
+          {GROUPS.map((group) => {
+            const items = visible.filter((p) => p.nav === group);
+            if (items.length === 0) return null;
+            return (
+              <div className="nav-group" key={group}>
+                <div className="nav-title">{group}</div>
+                {items.map((p) => (
+                  <Link key={p.path} to={p.path} className={`nav-link ${current(p) ? 'active' : ''}`} aria-current={current(p) ? 'page' : undefined} title={p.key ? `Alt+${p.key.toUpperCase()}` : undefined}>
+                    {p.title}
+                    {p.key && <kbd>{p.key.toUpperCase()}</kbd>}
+                  </Link>
+                ))}
+              </div>
+            );
+          })}
+          <a className="nav-link" href="/viewer/" target="_blank" rel="noreferrer">
+            Viewer (OHIF) ↗
+          </a>
+          <div className="sidebar-foot">
+            <div className="who" title={user?.username}>
+              <span className="who-name">{user?.displayName || user?.username}</span>
+              <span className="muted">{user?.role}</span>
             </div>
-          );
-        })}
-        <a className="nav-link" href="/viewer/" target="_blank" rel="noreferrer">
-          Viewer (OHIF) ↗
-        </a>
-        <div className="sidebar-foot">
-          <div className="who" title={user?.username}>
-            <span className="who-name">{user?.displayName || user?.username}</span>
-            <span className="muted">{user?.role}</span>
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => void logout().then(() => navigate('/login'))}>
+              Sign out
+            </button>
           </div>
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => void logout().then(() => navigate('/login'))}>
-            Sign out
-          </button>
         </div>
       </nav>
       <main id="main" className="content" tabIndex={-1}>

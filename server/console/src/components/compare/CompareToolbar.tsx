@@ -62,17 +62,18 @@ function ModeControls(p: ToolbarProps) {
   if (p.mode === 'swipe') {
     return (
       <label className="compare-group compare-range">
-        <span className="muted small">{p.labels.left}</span>
+        <span className="muted small compare-side-label" title={p.labels.left}>{p.labels.left}</span>
         <input type="range" min={0} max={1000} value={Math.round(p.swipe * 1000)} aria-label="Swipe position" data-testid="compare-swipe" onChange={(e) => p.onSwipe(Number(e.target.value) / 1000)} />
-        <span className="muted small">{p.labels.right}</span>
+        <span className="muted small compare-side-label" title={p.labels.right}>{p.labels.right}</span>
       </label>
     );
   }
   if (p.mode === 'flicker') {
+    const shown = p.flickerRight ? p.labels.right : p.labels.left;
     return (
-      <div className="compare-group">
-        <button type="button" className="btn btn-small" onClick={p.onFlicker} title="Key F" data-testid="compare-flicker">
-          Showing {p.flickerRight ? p.labels.right : p.labels.left} <kbd>F</kbd>
+      <div className="compare-group compare-flicker">
+        <button type="button" className="btn btn-small" onClick={p.onFlicker} title={`Showing ${shown} (key F)`} data-testid="compare-flicker">
+          <span className="compare-flicker-prefix">Showing</span>{' '}<span className="compare-side-label">{shown}</span>{' '}<kbd>F</kbd>
         </button>
         <label className="compare-check">
           <input type="checkbox" checked={p.autoFlicker} onChange={(e) => p.onAutoFlicker(e.target.checked)} /> Auto
