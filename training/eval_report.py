@@ -3,6 +3,8 @@ import cv2
 import numpy as np
 import torch
 
+from .utils.labels import draw_label
+
 GRID_CROP = 320
 ERR_GAIN = 4.0  # |error| x4 so that residual structure is visible to the eye
 
@@ -31,11 +33,8 @@ def _crop(t: torch.Tensor) -> np.ndarray:
     return a[y:y + c, x:x + c]
 
 
-def _label(img: np.ndarray, text: str) -> np.ndarray:
-    img = img.copy()
-    cv2.putText(img, text, (6, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 3, cv2.LINE_AA)
-    cv2.putText(img, text, (6, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 1, cv2.LINE_AA)
-    return img
+def _label(img: np.ndarray, texts) -> np.ndarray:
+    return draw_label(img.copy(), texts, 0.6)
 
 
 def write_grid(examples, columns, path: str) -> None:
@@ -46,9 +45,9 @@ def write_grid(examples, columns, path: str) -> None:
         tiles, errs = [], []
         for col in columns:
             img = _crop(ex[col])
-            tiles.append(_label((img.clip(0, 1) * 255).astype(np.uint8), f"{col} | {label}" if col == "noisy" else col))
+            tiles.append(_label((img.clip(0, 1) * 255).astype(np.uint8), (f"{col} | {label}", col) if col == "noisy" else col))
             err = (np.abs(img - clean) * ERR_GAIN).clip(0, 1)
-            errs.append(_label((err * 255).astype(np.uint8), f"|{col} - clean| x{ERR_GAIN:g}"))
+            errs.append(_label((err * 255).astype(np.uint8), (f"|{col} - clean| x{ERR_GAIN:g}", f"|{col} - clean|", f"err {col}")))
         rows += [np.concatenate(tiles, axis=1), np.concatenate(errs, axis=1)]
     width = max(r.shape[1] for r in rows)
     rows = [np.pad(r, ((0, 0), (0, width - r.shape[1]))) for r in rows]

@@ -6,18 +6,18 @@ import cv2
 import numpy as np
 import torch
 
+from .labels import draw_label
+
 TILE = 320  # centre crop per panel: full resolution, so the noise and its removal stay visible
 
 
-def _panel(t: torch.Tensor, text: str) -> np.ndarray:
+def _panel(t: torch.Tensor, text) -> np.ndarray:
     a = t[0, 0].detach().cpu().float().numpy()
     h, w = a.shape
     c = min(TILE, h, w)
     y, x = (h - c) // 2, (w - c) // 2
     img = (a[y:y + c, x:x + c].clip(0, 1) * 255).round().astype(np.uint8)
-    cv2.putText(img, text, (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 3, cv2.LINE_AA)
-    cv2.putText(img, text, (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 255, 1, cv2.LINE_AA)
-    return img
+    return draw_label(img, text, 0.5)
 
 
 @torch.no_grad()
@@ -30,7 +30,7 @@ def write_sample(net: torch.nn.Module, val_set, run_dir: str, step: int) -> str:
     out = net(noisy.to(device)).clamp(0, 1)
     net.train(was_training)
     gap = np.full((min(TILE, clean.shape[-2], clean.shape[-1]), 4), 64, np.uint8)
-    row = np.concatenate([_panel(noisy, "noisy"), gap, _panel(out, f"output, step {step}"), gap,
+    row = np.concatenate([_panel(noisy, "noisy"), gap, _panel(out, (f"output, step {step}", "output")), gap,
                           _panel(clean, "clean")], axis=1)
     folder = os.path.join(run_dir, "samples")
     os.makedirs(folder, exist_ok=True)
