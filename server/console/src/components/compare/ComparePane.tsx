@@ -33,7 +33,10 @@ export function ComparePane({ layers, image, view, onView, onReset, onWindowDrag
   latest.current = { view, image, size, onView };
 
   useLayoutEffect(() => {
-    if (canvas.current && size.width > 0) draw(canvas.current, layers, image, view, size);
+    if (!canvas.current || size.width <= 0) return;
+    const start = performance.now(); // User Timing for tests/bench/console.bench.ts
+    draw(canvas.current, layers, image, view, size);
+    performance.measure('sharpxr:draw', { start });
   }, [layers, image, view, size]);
 
   // The wheel listener must not be passive: the page would scroll instead of the image zooming.

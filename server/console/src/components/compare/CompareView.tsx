@@ -130,7 +130,13 @@ function useWindow(prop: Windowing, onChange?: (w: Windowing) => void): [Windowi
 /** The windowed canvases the current mode needs (the difference only in its mode, the images otherwise). */
 function useBitmaps(a: GrayImage | undefined, b: GrayImage | undefined, w: Windowing, mode: CompareMode, gain: number) {
   const diff = mode === 'difference';
-  const bmp = (img: GrayImage | undefined) => (img && !diff ? grayCanvas(windowImage(img, w), img.width, img.height) : undefined);
+  const bmp = (img: GrayImage | undefined) => {
+    if (!img || diff) return undefined;
+    const start = performance.now(); // User Timing for tests/bench/console.bench.ts
+    const canvas = grayCanvas(windowImage(img, w), img.width, img.height);
+    performance.measure('sharpxr:window', { start });
+    return canvas;
+  };
   const left = useMemo(() => bmp(a), [a, w.center, w.width, w.invert, diff]); // eslint-disable-line react-hooks/exhaustive-deps
   const right = useMemo(() => bmp(b), [b, w.center, w.width, w.invert, diff]); // eslint-disable-line react-hooks/exhaustive-deps
   const difference = useMemo(() => {

@@ -27,7 +27,11 @@ export function useJobImage(jobId: string | undefined, which: 'source' | 'derive
     (async () => {
       const res = await apiFetch(`/api/jobs/${encodeURIComponent(jobId)}/image?which=${which}`, { signal: abort.signal, headers: { Accept: 'application/octet-stream' } });
       const bytes = await res.arrayBuffer();
-      return decodeRawImage(bytes, (name) => res.headers.get(name));
+      // User Timing for tests/bench/console.bench.ts (visible in the browser's profiler too).
+      const start = performance.now();
+      const raw = decodeRawImage(bytes, (name) => res.headers.get(name));
+      performance.measure('sharpxr:decode', { start });
+      return raw;
     })().then(
       (raw) => !abort.signal.aborted && setState({ raw, loading: false, error: undefined }),
       (err: Error) => {
