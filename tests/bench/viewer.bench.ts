@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { orthancMissing } from '../helpers/orthanc.js';
 import { ROOT } from '../server/helpers.js';
 import { chromiumMissing, launch, newViewerPage, ORIGINAL, runCommand, waitForPair } from '../viewer/browser.js';
-import { browserSession, compareUrl, roundTrip, startViewerStack } from '../viewer/viewer-stack.js';
+import { browserSession, compareUrl, roundTrip, startViewerStack, type ViewerStack } from '../viewer/viewer-stack.js';
 
 const DX = join(ROOT, '..', 'shared', 'data', 'dicom', 'chest', 'DX_chest_966_fixed_J2KR.dcm');
 
@@ -38,7 +38,7 @@ async function swapMs(page: Page): Promise<number> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function measure(browser: Browser, url: string) {
+async function measure(browser: Browser, stack: ViewerStack, url: string) {
   const cold: number[] = [];
   for (let i = 0; i < 3; i++) {
     const { page } = await newViewerPage(browser, browserSession(stack));
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   try {
     const dx = await roundTrip(stack, DX, 180_000);
     browser = await launch();
-    const r = await measure(browser, compareUrl(stack, dx.studyInstanceUid));
+    const r = await measure(browser, stack, compareUrl(stack, dx.studyInstanceUid));
     const f = (ms: number): string => `${Math.round(ms)} ms`;
     console.log(`open compare URL -> both DX 2000x2128 viewports rendered: cold ${r.coldMs.map(f).join(', ')} (median ${f(median(r.coldMs))}); warm ${f(r.warmMs)}`);
     console.log(`flicker: first swap ${f(r.firstFlickerMs)} (loads the other image into the layer); then median ${r.swapMedianMs.toFixed(1)} ms, worst ${r.swapMaxMs.toFixed(1)} ms over 20 swaps`);
