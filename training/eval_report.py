@@ -12,6 +12,7 @@ ERR_GAIN = 4.0  # |error| x4 so that residual structure is visible to the eye
 def write_markdown(report: dict, path: str) -> None:
     methods = report["methods"]
     lines = [f"Evaluation on {report['images']} images of `{report['data']}`"
+             + (f" at {report['scale']:g}x their size" if report.get("scale", 1.0) != 1.0 else "")
              + (f" (centre crops {report['crop']} px)" if report["crop"] else " (whole images)"),
              "", "PSNR (dB) / SSIM; grad = mean gradient magnitude relative to the clean image (1.0 = as sharp).", "",
              "| noise | " + " | ".join(methods) + " | NLM h |",
