@@ -3,7 +3,7 @@
 // the bench never fails a build and never lowers a bar.
 //
 //   npm run bench [-- --quick] [-- --skip-quality] [-- --skip-paper] [-- --skip-node] [-- --skip-viewer]
-//                 [-- --skip-console] [-- --skip-try]
+//                 [-- --skip-console] [-- --skip-try] [-- --skip-cross-domain]
 //
 // 1. Inference speed of the default shipped model through onnxruntime-node (2048x2048, tiled).
 // 2. The paper-size architecture (64->1024 channels, untrained weights: speed does not depend
@@ -18,6 +18,8 @@
 //    against the node (onnxruntime-node).
 // 3. Quality on the validation set (../shared): PSNR/SSIM of noisy, NLM, stage 1 and GAN at
 //    Gaussian sigma 10/25/50 and Poisson-Gaussian, via `python3 -m training eval`.
+// 8. Quality across domains (tests/bench/cross-domain.bench.ts, issue 9): Kaggle validation
+//    films at 1x, 0.5x, 0.25x and the adult chest DICOM films as the node maps them, sigma 25.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,8 +78,8 @@ const notRun: { name: string; why: string }[] = [];
  * Runs tests/bench/<name>.bench.ts, echoes its prose and returns its `{"bench":"<name>",…}` line.
  * A bench that crashes gives `{ skipped }` with its error: the other benches and the summary still run.
  */
-function runBenchScript(name: string): unknown {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, `tests/bench/${name}.bench.ts`)], { cwd: root, encoding: 'utf8' });
+function runBenchScript(name: string, args: string[] = []): unknown {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, `tests/bench/${name}.bench.ts`), ...args], { cwd: root, encoding: 'utf8' });
   console.log(r.stdout.split('\n').filter((l) => l && !l.startsWith('{')).join('\n'));
   if (r.status !== 0) {
     const why = `FAILED (exit ${r.status ?? r.signal}): ${r.stderr.trim().split('\n').slice(0, 8).join(' | ')}`;
@@ -194,10 +196,27 @@ function qualityTargets(report: EvalReport, defaultName: string): void {
       `clean 1.000 (x${(g('gan') / g('stage1')).toFixed(3)})`, met: g('gan') >= 1.1 * g('stage1') });
 }
 
+/** Issue 9's bar: films the model was not trained on, Gaussian sigma 25 (cross-domain.bench.ts). */
+function benchCrossDomain(quick: boolean): void {
+  console.log('\n## Quality across domains (Gaussian sigma 25; NLM is the baseline: no BM3D in Debian or npm)');
+  const c = runBenchScript('cross-domain', quick ? ['--quick'] : []) as { skipped?: string; sets?: { key: string; label: string; images: number; results: Scores }[] };
+  if (c.skipped || !c.sets) return void console.log(`not run: ${c.skipped ?? 'no result'}`);
+  const name = readManifest().default.includes('gan') ? 'gan' : 'stage1';
+  for (const s of c.sets) {
+    const r = s.results;
+    const need = s.key === 'kaggle-val' ? 3 : 1;
+    const margin = r[name]!.psnr - r.nlm!.psnr;
+    targets.push({ name: `default model (${name}) over NLM's best, ${s.label}, ${s.images} images`, target: `>= +${need.toFixed(2)} dB PSNR`,
+      measured: `${margin >= 0 ? '+' : ''}${margin.toFixed(2)} dB (${r[name]!.psnr.toFixed(2)} vs ${r.nlm!.psnr.toFixed(2)})`, met: margin >= need });
+    const gap = r.stage1!.psnr - r.gan!.psnr;
+    targets.push({ name: `GAN within 1 dB of stage 1, ${s.label}`, target: '<= 1.00 dB below', measured: `${gap.toFixed(2)} dB below`, met: gap <= 1 });
+  }
+}
+
 function main(): void {
   const { values } = parseArgs({ options: {
     quick: { type: 'boolean' }, 'skip-quality': { type: 'boolean' }, 'skip-paper': { type: 'boolean' }, 'skip-node': { type: 'boolean' }, 'skip-viewer': { type: 'boolean' },
-    'skip-console': { type: 'boolean' }, 'skip-try': { type: 'boolean' } } });
+    'skip-console': { type: 'boolean' }, 'skip-try': { type: 'boolean' }, 'skip-cross-domain': { type: 'boolean' } } });
   mkdirSync(outDir, { recursive: true });
   benchDefaultModel();
   if (!values['skip-paper']) benchPaperModel();
@@ -206,6 +225,7 @@ function main(): void {
   if (!values['skip-console']) benchConsole();
   if (!values['skip-try']) benchTry();
   if (!values['skip-quality']) benchQuality(Boolean(values.quick));
+  if (!values['skip-cross-domain']) benchCrossDomain(Boolean(values.quick));
   console.log('\n## Targets');
   for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'}  ${t.name}: ${t.measured} (target ${t.target})`);
   for (const n of notRun) console.log(`NOT RUN ${n.name} bench: ${n.why}`);

@@ -1,0 +1,90 @@
+// Cross-domain quality (issue 9), printed, never asserted: the shipped stage-1 and GAN models
+// against OpenCV NLM at its best, Gaussian sigma 25, on films they were not trained on:
+// - the Kaggle validation films at their size and at 0.5x and 0.25x (the detail scale of
+//   smaller films; `eval --scale`);
+// - the adult chest DICOM films in ../shared/data/dicom/chest (CR 440, DX 1420x1416, CR
+//   1841x1955, DX 2000x2128), decoded and mapped into the model's domain by the node's own
+//   decode and toModel (so as the node feeds the model), one copy of each image.
+// BM3D is not in Debian or npm here: NLM stays the baseline. One JSON line
+// {"bench":"cross-domain",sets:[...]} for run.ts.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { readManifest, repoRoot } from '../../server/src/config/index.js';
+import { writePng } from '../../server/src/imaging/index.js';
+import { decodeInstance, initDecoders } from '../../server/src/pipeline/decode/index.js';
+import { toModel } from '../../server/src/pipeline/normalize/index.js';
+
+const root = repoRoot();
+const out = join(root, 'out', 'bench', 'cross-domain');
+const kaggleVal = join(root, '..', 'shared', 'data', 'cxr-kaggle-normal', 'val');
+const chestDicom = join(root, '..', 'shared', 'data', 'dicom', 'chest');
+const quick = process.argv.includes('--quick');
+const python = process.env.SHARPXR_PYTHON ?? execFileSync('bash', [join(root, 'scripts', 'find-python.sh')], { encoding: 'utf8' }).trim();
+
+type Scores = Record<string, { psnr: number; ssim: number; grad_ratio: number }>;
+export interface SetResult { readonly key: string; readonly label: string; readonly images: number; readonly sizes: string[]; readonly results: Scores }
+
+/**
+ * The chest films as the node maps them, as 16-bit PNGs. A film stored in several syntaxes (same
+ * study and size) counts once, from its least-compressed copy: lossless before lossy, then the
+ * larger file (RG1 comes as lossy J2K and near-lossless JPEG-LS), as coding changes the clean
+ * reference.
+ */
+async function dicomAsModelInput(dir: string): Promise<string[]> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  await initDecoders();
+  const films = new Map<string, { file: string; lossy: boolean; bytes: number }>();
+  for (const file of readdirSync(chestDicom).sort()) {
+    const { parsed, image } = await decodeInstance(join(chestDicom, file));
+    const id = `${String(parsed.dataset['0020000D']?.Value?.[0] ?? file)}:${image.width}x${image.height}`;
+    const bytes = statSync(join(chestDicom, file)).size;
+    const kept = films.get(id);
+    const better = !kept || (kept.lossy && !image.lossy) || (kept.lossy === image.lossy && bytes > kept.bytes);
+    if (better) films.set(id, { file, lossy: image.lossy, bytes });
+  }
+  const written: string[] = [];
+  for (const { file } of films.values()) {
+    const { image } = await decodeInstance(join(chestDicom, file));
+    const { data } = toModel(image.pixels, image);
+    await writePng(join(dir, `${basename(file, '.dcm')}.png`), { width: image.width, height: image.height, pixels: data, bitDepth: 16 });
+    written.push(`${file} ${image.width}x${image.height}${image.lossy ? ' (lossy)' : ''}`);
+  }
+  return written;
+}
+
+function evaluate(key: string, label: string, data: string, extra: string[]): SetResult {
+  const manifest = readManifest();
+  const weights = (stage: string): string => join(root, 'models', manifest.models.find((m) => m.stage === stage)!.weights!);
+  const dir = join(out, key);
+  execFileSync(python, ['-m', 'training', 'eval', '--data', data, '--out', dir, '--setting', 'gaussian_25',
+    '--model', `stage1=${weights('stage1')}`, '--model', `gan=${weights('gan')}`, ...extra], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { images: number; sizes: string[]; settings: { results: Scores }[] };
+  return { key, label, images: r.images, sizes: r.sizes, results: r.settings[0]!.results };
+}
+
+async function main(): Promise<void> {
+  const missing = [kaggleVal, chestDicom].find((d) => !existsSync(d));
+  if (missing) {
+    console.log(JSON.stringify({ bench: 'cross-domain', skipped: `${missing} missing (the shared data set is needed)` }));
+    return;
+  }
+  const n = quick ? ['--max-images', '4'] : ['--max-images', '10'];
+  const films = await dicomAsModelInput(join(out, 'dicom-chest-png'));
+  console.log(`adult chest DICOM films (decoded and mapped by the node): ${films.join(', ')}`);
+  const sets = [
+    evaluate('kaggle-val', 'Kaggle validation films, as they are', kaggleVal, ['--split', 'val', ...n]),
+    evaluate('kaggle-val-0.5x', 'Kaggle validation films at 0.5x', kaggleVal, ['--split', 'val', '--scale', '0.5', ...n]),
+    evaluate('kaggle-val-0.25x', 'Kaggle validation films at 0.25x', kaggleVal, ['--split', 'val', '--scale', '0.25', ...n]),
+    evaluate('dicom-chest', 'adult chest DICOM films (CR, DX)', join(out, 'dicom-chest-png'), []),
+  ];
+  for (const s of sets) {
+    const r = s.results;
+    const f = (k: string): string => `${k} ${r[k]!.psnr.toFixed(2)} dB (sharpness ${r[k]!.grad_ratio.toFixed(2)})`;
+    console.log(`${s.label}, ${s.images} images ${s.sizes.slice(0, 3).join(', ')}${s.sizes.length > 3 ? ', ...' : ''}: ${['noisy', 'nlm', 'stage1', 'gan'].map(f).join(' | ')}`);
+  }
+  console.log(JSON.stringify({ bench: 'cross-domain', sets }));
+}
+
+await main();
