@@ -50,7 +50,31 @@ def metadata_for(opt: dict, name: str, version: str) -> dict:
         "config_hash": config_hash(opt),
         "pad_multiple": str(2 ** (len(opt["network_g"]["channels"]) - 1)),
         "training_run": opt.get("name", ""),
+        "training_recipe": recipe(opt),
     }
+
+
+def recipe(opt: dict) -> str:
+    """How the weights were trained, in one line a model card or an auditor can read: losses and
+    their weights, steps, batch and patch, augmentation, and where stage 2 started from."""
+    train, data = opt.get("train", {}), opt["datasets"]["train"]
+    terms = []
+    stage = int(opt.get("stage", 1))
+    for name, spec in train.get("losses", {}).items():
+        if name == "gan" and stage == 1:
+            continue  # stage 1 trains no discriminator whatever the shared config lists
+        weight = spec.get("weight") if isinstance(spec, dict) else spec
+        kind = f" {spec['kind']}" if isinstance(spec, dict) and spec.get("kind") else ""
+        if weight:
+            terms.append(f"{name}{kind} {weight:g}")
+    parts = [f"stage {stage}", "loss " + " + ".join(terms) if terms else "no loss terms",
+             f"{train.get('total_steps', '?')} steps", f"batch {data.get('batch_size', '?')} x {data.get('patch_size', '?')} px",
+             f"lr {train.get('optim_g', {}).get('lr', '?')}"]
+    if data.get("flip"):
+        parts.append("flips")
+    if train.get("init_from"):
+        parts.append(f"from {os.path.basename(os.path.dirname(os.path.dirname(str(train['init_from'])))) or train['init_from']}")
+    return "; ".join(parts)
 
 
 def export(checkpoint: str, out: str, name: str, version: str, opset: int = 17) -> dict:

@@ -37,6 +37,10 @@ def test_export_writes_onnx_with_metadata(exported, tiny_checkpoint):
     state = torch.load(tiny_checkpoint, map_location="cpu")
     assert meta["config_hash"] == state["config_hash"]
     assert meta["pad_multiple"] == "4"  # channels [8, 16, 32]: two downsamplings
+    # The recipe from the run's own config: stage 1 has no adversarial term, a zero weight is left out.
+    train = state["config"]["train"]
+    assert meta["training_recipe"] == "stage 1; loss l1 1 + ssim 0.2; %d steps; batch 2 x 32 px; lr %s; flips" % (
+        train["total_steps"], train["optim_g"]["lr"])
     assert events[-1]["metadata"] == meta
 
 
@@ -119,3 +123,12 @@ def test_export_untrained_config_for_benchmarks(tiny_config_file, tmp_path):
     assert json_lines(proc.stdout)[-1]["event"] == "exported"
     meta = {p.key: p.value for p in onnx.load(out).metadata_props}
     assert meta["name"] == "bench-tiny" and meta["version"] == "untrained"
+
+
+def test_recipe_of_the_shipped_gan_config_names_its_adversarial_term_and_start():
+    from training.export import recipe
+    from training.utils.config import load_config
+    opt = load_config(os.path.join(os.path.dirname(__file__), "..", "..", "training", "options", "product_gan.yml"))
+    r = recipe(opt)
+    assert r.startswith("stage 2; loss l1 1 + ssim 0.2 + perceptual 0.01 + gan lsgan 0.005; ")
+    assert f"{opt['train']['total_steps']} steps" in r and r.endswith("from sharpxr-product-stage1")
