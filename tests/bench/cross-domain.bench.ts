@@ -12,15 +12,15 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } fr
 import { basename, join } from 'node:path';
 import { readManifest, repoRoot } from '../../server/src/config/index.js';
 import { writePng } from '../../server/src/imaging/index.js';
-import { decodeInstance, initDecoders } from '../../server/src/pipeline/decode/index.js';
+import { decodeInstance, initDecoders, type DecodedImage } from '../../server/src/pipeline/decode/index.js';
 import { toModel } from '../../server/src/pipeline/normalize/index.js';
+import { pythonPath } from '../server/helpers.js';
 
 const root = repoRoot();
 const out = join(root, 'out', 'bench', 'cross-domain');
 const kaggleVal = join(root, '..', 'shared', 'data', 'cxr-kaggle-normal', 'val');
 const chestDicom = join(root, '..', 'shared', 'data', 'dicom', 'chest');
 const quick = process.argv.includes('--quick');
-const python = process.env.SHARPXR_PYTHON ?? execFileSync('bash', [join(root, 'scripts', 'find-python.sh')], { encoding: 'utf8' }).trim();
 
 type Scores = Record<string, { psnr: number; ssim: number; grad_ratio: number }>;
 export interface SetResult { readonly key: string; readonly label: string; readonly images: number; readonly sizes: string[]; readonly results: Scores }
@@ -35,18 +35,17 @@ async function dicomAsModelInput(dir: string): Promise<string[]> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   await initDecoders();
-  const films = new Map<string, { file: string; lossy: boolean; bytes: number }>();
+  const films = new Map<string, { file: string; bytes: number; image: DecodedImage }>();
   for (const file of readdirSync(chestDicom).sort()) {
     const { parsed, image } = await decodeInstance(join(chestDicom, file));
     const id = `${String(parsed.dataset['0020000D']?.Value?.[0] ?? file)}:${image.width}x${image.height}`;
     const bytes = statSync(join(chestDicom, file)).size;
     const kept = films.get(id);
-    const better = !kept || (kept.lossy && !image.lossy) || (kept.lossy === image.lossy && bytes > kept.bytes);
-    if (better) films.set(id, { file, lossy: image.lossy, bytes });
+    const better = !kept || (kept.image.lossy && !image.lossy) || (kept.image.lossy === image.lossy && bytes > kept.bytes);
+    if (better) films.set(id, { file, bytes, image });
   }
   const written: string[] = [];
-  for (const { file } of films.values()) {
-    const { image } = await decodeInstance(join(chestDicom, file));
+  for (const { file, image } of films.values()) {
     const { data } = toModel(image.pixels, image);
     await writePng(join(dir, `${basename(file, '.dcm')}.png`), { width: image.width, height: image.height, pixels: data, bitDepth: 16 });
     written.push(`${file} ${image.width}x${image.height}${image.lossy ? ' (lossy)' : ''}`);
@@ -54,12 +53,17 @@ async function dicomAsModelInput(dir: string): Promise<string[]> {
   return written;
 }
 
-function evaluate(key: string, label: string, data: string, extra: string[]): SetResult {
+/** The shipped models' PyTorch weights, as `eval --model` takes them. */
+function shippedModels(): string[] {
   const manifest = readManifest();
   const weights = (stage: string): string => join(root, 'models', manifest.models.find((m) => m.stage === stage)!.weights!);
+  return ['--model', `stage1=${weights('stage1')}`, '--model', `gan=${weights('gan')}`];
+}
+
+function evaluate(models: string[], key: string, label: string, data: string, extra: string[]): SetResult {
   const dir = join(out, key);
-  execFileSync(python, ['-m', 'training', 'eval', '--data', data, '--out', dir, '--setting', 'gaussian_25',
-    '--model', `stage1=${weights('stage1')}`, '--model', `gan=${weights('gan')}`, ...extra], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(pythonPath('torch'), ['-m', 'training', 'eval', '--data', data, '--out', dir, '--setting', 'gaussian_25', ...models, ...extra],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const r = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { images: number; sizes: string[]; settings: { results: Scores }[] };
   return { key, label, images: r.images, sizes: r.sizes, results: r.settings[0]!.results };
 }
@@ -71,13 +75,14 @@ async function main(): Promise<void> {
     return;
   }
   const n = quick ? ['--max-images', '4'] : ['--max-images', '10'];
+  const models = shippedModels();
   const films = await dicomAsModelInput(join(out, 'dicom-chest-png'));
   console.log(`adult chest DICOM films (decoded and mapped by the node): ${films.join(', ')}`);
   const sets = [
-    evaluate('kaggle-val', 'Kaggle validation films, as they are', kaggleVal, ['--split', 'val', ...n]),
-    evaluate('kaggle-val-0.5x', 'Kaggle validation films at 0.5x', kaggleVal, ['--split', 'val', '--scale', '0.5', ...n]),
-    evaluate('kaggle-val-0.25x', 'Kaggle validation films at 0.25x', kaggleVal, ['--split', 'val', '--scale', '0.25', ...n]),
-    evaluate('dicom-chest', 'adult chest DICOM films (CR, DX)', join(out, 'dicom-chest-png'), []),
+    evaluate(models, 'kaggle-val', 'Kaggle validation films, as they are', kaggleVal, ['--split', 'val', ...n]),
+    evaluate(models, 'kaggle-val-0.5x', 'Kaggle validation films at 0.5x', kaggleVal, ['--split', 'val', '--scale', '0.5', ...n]),
+    evaluate(models, 'kaggle-val-0.25x', 'Kaggle validation films at 0.25x', kaggleVal, ['--split', 'val', '--scale', '0.25', ...n]),
+    evaluate(models, 'dicom-chest', 'adult chest DICOM films (CR, DX)', join(out, 'dicom-chest-png'), []),
   ];
   for (const s of sets) {
     const r = s.results;

@@ -50,6 +50,12 @@ describe('Training pages (browser, running node)', { skip }, () => {
   const shot = (name: string) => snap(page, shots, name);
   const post = (path: string, body: unknown) =>
     fetch(`${node.httpUrl}${path}`, { method: 'POST', headers: { ...api.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  /** Starts a stage-1 run over the API; its id. */
+  const startRun = async (name: string, hyper: object, folder = dataset): Promise<string> => {
+    const res = await post('/api/training/runs', { dataset: folder, name, stages: 'stage1', hyper });
+    assert.equal(res.status, 201, await res.clone().text());
+    return ((await res.json()) as { id: string }).id;
+  };
   const runState = (state: string, timeout = 120_000) => page.locator(`.run-page[data-state=${state}]`).waitFor({ timeout });
 
   before(async () => {
@@ -159,13 +165,8 @@ describe('Training pages (browser, running node)', { skip }, () => {
   let watchedId: string;
 
   it('watches a longer run with one queued behind it, stops it and resumes it', async () => {
-    const start = async (name: string, hyper: object) => {
-      const res = await post('/api/training/runs', { dataset, name, stages: 'stage1', hyper });
-      assert.equal(res.status, 201, await res.clone().text());
-      return ((await res.json()) as { id: string }).id;
-    };
-    watchedId = await start('watched', WATCHED);
-    await start('next-up', NEXT_UP);
+    watchedId = await startRun('watched', WATCHED);
+    await startRun('next-up', NEXT_UP);
     await page.goto(`${node.httpUrl}/training/${watchedId}`);
     await runState('running');
     const sampleStep = async () => Number((await page.locator('.sample-card .card-head').innerText()).match(/step (\d+)/)?.[1] ?? -1);
@@ -207,9 +208,7 @@ describe('Training pages (browser, running node)', { skip }, () => {
   it('says why a run failed (the trainer\'s words, naming the file) and resumes it once mended', async () => {
     const broken = await tinyDataset(join(tmp.dir, 'broken'), 3);
     writeFileSync(join(broken, 'crop-9.png'), 'not a PNG at all');
-    const res = await post('/api/training/runs', { dataset: broken, name: 'bad-folder', stages: 'stage1', hyper: TINY });
-    assert.equal(res.status, 201, await res.clone().text());
-    const { id } = (await res.json()) as { id: string };
+    const id = await startRun('bad-folder', TINY, broken);
     await page.goto(`${node.httpUrl}/training/${id}`);
     await runState('failed');
     const banner = page.getByRole('alert');
@@ -225,13 +224,8 @@ describe('Training pages (browser, running node)', { skip }, () => {
   });
 
   it('cancels a queued run from its page', async () => {
-    const create = async (name: string, hyper: object) => {
-      const res = await post('/api/training/runs', { dataset, name, stages: 'stage1', hyper });
-      assert.equal(res.status, 201, await res.clone().text());
-      return ((await res.json()) as { id: string }).id;
-    };
-    await create('ahead', NEXT_UP);
-    const queuedId = await create('not-wanted', TINY);
+    await startRun('ahead', NEXT_UP);
+    const queuedId = await startRun('not-wanted', TINY);
     await page.goto(`${node.httpUrl}/training/${queuedId}`);
     await runState('queued');
     await page.getByRole('button', { name: 'Cancel run' }).click();
