@@ -72,6 +72,8 @@ def recipe(opt: dict) -> str:
              f"lr {train.get('optim_g', {}).get('lr', '?')}"]
     if data.get("flip"):
         parts.append("flips")
+    if data.get("scale"):
+        parts.append(f"rescaled crops s={data['scale']} p={data.get('scale_p', 1.0)}")
     if train.get("init_from"):
         parts.append(f"from {os.path.basename(os.path.dirname(os.path.dirname(str(train['init_from'])))) or train['init_from']}")
     return "; ".join(parts)

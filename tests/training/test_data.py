@@ -133,3 +133,23 @@ def test_paper_preset_uses_whole_images_resized_to_256():
     assert len(ds) == 4 and ds.patch == 256
     noisy, clean = ds.next_batch()
     assert noisy.shape == clean.shape == (2, 1, 256, 256)
+
+
+def test_scale_rescales_crops_to_the_patch():
+    base = {"root": FIXTURE_IMAGES, "patch_size": 64, "batch_size": 16, "noise": {"type": "gaussian", "sigma": 0}}
+    plain = XRayTrainDataset(base, seed=0)
+    scaled = XRayTrainDataset({**base, "scale": [0.25, 0.5]}, seed=0)
+    sides = [scaled._source_side(1024) for _ in range(200)]
+    assert min(sides) >= 128 and max(sides) <= 256 and len(set(sides)) > 20  # patch / s, s in [0.25, 0.5]
+    _, clean_plain = plain.next_batch()
+    _, clean_scaled = scaled.next_batch()
+    assert clean_scaled.shape == clean_plain.shape == (16, 1, 64, 64)
+    assert float(clean_scaled.min()) >= 0 and float(clean_scaled.max()) <= 1
+
+    def detail(c):  # mean gradient magnitude: shrinking the film packs more anatomy per pixel
+        return float((c[..., 1:, :] - c[..., :-1, :]).abs().mean())
+
+    assert detail(clean_scaled) > 1.5 * detail(clean_plain)
+    assert XRayTrainDataset({**base, "scale": [1.5, 2.0]}, seed=0)._source_side(1024) in range(32, 43)
+    with pytest.raises(ValueError, match="scale"):
+        XRayTrainDataset({**base, "scale": [0.5, 0.25]}, seed=0)

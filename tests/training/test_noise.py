@@ -100,3 +100,31 @@ def test_describe_is_one_line():
     text = describe({"type": "mix", "models": [{"type": "gaussian", "sigma": [2, 55]},
                                                {"type": "poisson_gaussian", "peak": [30, 3000]}]})
     assert "gaussian" in text and "poisson_gaussian" in text and "\n" not in text
+
+
+def _neighbour_correlation(n: torch.Tensor) -> float:
+    a, b = n[..., :, :-1].flatten(), n[..., :, 1:].flatten()
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).mean() / (a.std() * b.std()))
+
+
+def test_correlated_noise_keeps_its_strength_and_correlates_neighbours():
+    gen = torch.Generator().manual_seed(3)
+    white = apply_noise(flat(0.5), {"type": "gaussian", "sigma": 20, "clip": False}, gen) - 0.5
+    corr = apply_noise(flat(0.5), {"type": "gaussian", "sigma": 20, "corr": 1.0, "clip": False}, gen) - 0.5
+    assert float(corr.std()) == pytest.approx(20 / 255, rel=0.03)  # same RMS as asked
+    assert abs(_neighbour_correlation(white)) < 0.02
+    # A Gaussian blur of std 1 px gives neighbours a correlation of exp(-1/4) ~ 0.78.
+    assert _neighbour_correlation(corr) == pytest.approx(0.78, abs=0.05)
+
+
+def test_correlated_poisson_noise_stays_signal_dependent():
+    gen = torch.Generator().manual_seed(4)
+    x = torch.cat([flat(0.2, 256), flat(0.9, 256)], dim=-1)  # dark left half, bright right half
+    spec = {"type": "poisson_gaussian", "peak": 200, "read_sigma": 0, "corr": [0.8, 1.2], "clip": False}
+    n = apply_noise(x, spec, gen) - x
+    dark, bright = float(n[..., 8:-8, 8:248].std()), float(n[..., 8:-8, 264:-8].std())
+    # Variance follows the photon signal 1 - x (0.8 vs 0.1: std ratio ~2.8), blurred or not.
+    assert dark > 1.8 * bright
+    assert _neighbour_correlation(n[..., 8:248]) > 0.5
+    assert "corr=[0.8, 1.2]px" in describe(spec)

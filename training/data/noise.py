@@ -6,6 +6,11 @@ poisson_gaussian:  quantum noise plus read noise. With `transmitted: true` the p
                    the detector, so bright areas are the noisiest, as on a real detector.
                    y = s^-1( Poisson(peak * s(x)) / peak ) + N(0, read^2)
 mix:               each image draws one of the listed models (blind training).
+
+Any model may add `corr: [lo, hi]`: the noise field (y - x) is blurred by a Gaussian of that
+standard deviation in pixels (drawn per image) and rescaled to its former strength. Real
+detectors correlate neighbouring pixels (scintillator light spread, lossy coding, the
+vendor's own processing); a model that only saw white noise leaves such blotches behind.
 """
 import math
 from typing import Optional
@@ -36,6 +41,28 @@ def poisson_gaussian(x: torch.Tensor, peak: float, read255: float, gen: Optional
     return y + torch.randn(x.shape, generator=gen) * (read255 / 255.0)
 
 
+def _blur_kernel(std: float) -> torch.Tensor:
+    radius = max(1, int(math.ceil(3 * std)))
+    t = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    k = torch.exp(-0.5 * (t / std) ** 2)
+    return k / k.sum()
+
+
+def correlate(noise: torch.Tensor, std: float) -> torch.Tensor:
+    """Blur a [1,H,W] or [1,1,H,W] noise field separably and give it back its former RMS."""
+    if std <= 0:
+        return noise
+    shape = noise.shape
+    n = noise.reshape(1, 1, shape[-2], shape[-1])
+    k = _blur_kernel(std)
+    r = k.numel() // 2
+    n2 = torch.nn.functional.pad(n, (r, r, r, r), mode="reflect")
+    n2 = torch.nn.functional.conv2d(n2, k.view(1, 1, 1, -1))
+    n2 = torch.nn.functional.conv2d(n2, k.view(1, 1, -1, 1))
+    before, after = n.pow(2).mean().sqrt(), n2.pow(2).mean().sqrt()
+    return (n2 * (before / after.clamp(min=1e-12))).reshape(shape)
+
+
 def apply_noise(x: torch.Tensor, spec: dict, gen: Optional[torch.Generator] = None) -> torch.Tensor:
     """Apply the noise model `spec` to one image or a batch (each batch item draws its own level).
 
@@ -49,6 +76,13 @@ def apply_noise(x: torch.Tensor, spec: dict, gen: Optional[torch.Generator] = No
 
 
 def _apply_one(x: torch.Tensor, spec: dict, gen: Optional[torch.Generator]) -> torch.Tensor:
+    if spec.get("corr") and spec["type"] != "mix":
+        y = _apply_white(x, spec, gen)
+        return x + correlate(y - x, _draw(spec["corr"], gen))
+    return _apply_white(x, spec, gen)
+
+
+def _apply_white(x: torch.Tensor, spec: dict, gen: Optional[torch.Generator]) -> torch.Tensor:
     kind = spec["type"]
     if kind == "gaussian":
         return gaussian(x, _draw(spec["sigma"], gen), gen)
@@ -65,6 +99,11 @@ def _apply_one(x: torch.Tensor, spec: dict, gen: Optional[torch.Generator]) -> t
 
 def describe(spec: dict) -> str:
     """One-line description, used in ONNX metadata and reports."""
+    corr = f" corr={spec['corr']}px" if spec.get("corr") else ""
+    return _describe_white(spec) + corr
+
+
+def _describe_white(spec: dict) -> str:
     kind = spec["type"]
     if kind == "gaussian":
         return f"gaussian sigma={spec['sigma']}/255"

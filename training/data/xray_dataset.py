@@ -1,4 +1,5 @@
 """Datasets of clean radiographs; noise is added on the fly (training) or once, seeded (validation)."""
+import math
 import random
 from typing import List, Optional
 
@@ -23,11 +24,24 @@ def _load_all(files: List[str], resize: Optional[int]) -> List[np.ndarray]:
     return images
 
 
+def _scale_range(value):
+    if not value:
+        return None
+    lo, hi = (float(value), float(value)) if isinstance(value, (int, float)) else (float(value[0]), float(value[1]))
+    if not 0 < lo <= hi:
+        raise ValueError(f"datasets.train.scale must be 0 < lo <= hi, got {value}")
+    return lo, hi
+
+
 class XRayTrainDataset:
     """Infinite stream of (noisy, clean) batches from random crops with flips.
 
     preset 'crop' (default): random patch_size crops of full-resolution images.
     preset 'paper': every image resized to 256x256 and used whole, as the seed paper did.
+    scale [lo, hi] (crop preset): each crop covers patch/s pixels of the film, s log-uniform in
+    [lo, hi], resized to the patch, so anatomy is seen at many detail scales (a 500 px adult film
+    is s ~ 0.5 of the 1024 px training films, a 2000 px detector s ~ 1.5-2); scale_p of the
+    crops are rescaled (default all), the rest keep the films' own scale.
     Kept in memory and sampled in-process: DataLoader workers would only steal the two CPU cores.
     """
 
@@ -43,6 +57,8 @@ class XRayTrainDataset:
         self.noise = opt["noise"]
         self.batch_size = int(opt.get("batch_size", 8))
         self.flip = bool(opt.get("flip", True))
+        self.scale = _scale_range(opt.get("scale")) if self.preset != "paper" else None
+        self.scale_p = float(opt.get("scale_p", 1.0))
         self.rng = random.Random(seed)
         self.gen = torch.Generator().manual_seed(seed)
 
@@ -52,14 +68,27 @@ class XRayTrainDataset:
     def _crop(self) -> np.ndarray:
         img = self.images[self.rng.randrange(len(self.images))]
         h, w = img.shape
-        y = self.rng.randrange(h - self.patch + 1)
-        x = self.rng.randrange(w - self.patch + 1)
-        c = img[y:y + self.patch, x:x + self.patch].astype(np.float32)
+        side = self._source_side(min(h, w))
+        y = self.rng.randrange(h - side + 1)
+        x = self.rng.randrange(w - side + 1)
+        c = img[y:y + side, x:x + side].astype(np.float32)
+        if side != self.patch:
+            shrink = side > self.patch  # area averaging when shrinking, cubic when enlarging
+            c = cv2.resize(c, (self.patch, self.patch), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
+            c = np.clip(c, 0.0, 1.0)
         if self.flip and self.rng.random() < 0.5:
             c = c[:, ::-1]
         if self.flip and self.rng.random() < 0.5:
             c = c[::-1, :]
         return np.ascontiguousarray(c)
+
+    def _source_side(self, short_side: int) -> int:
+        """Side of the film region a crop covers: patch / s for a log-uniform s, within the film."""
+        if not self.scale or self.rng.random() >= self.scale_p:
+            return self.patch
+        lo, hi = self.scale
+        s = math.exp(self.rng.uniform(math.log(lo), math.log(hi)))
+        return max(8, min(short_side, int(round(self.patch / s))))
 
     def next_batch(self):
         clean = torch.from_numpy(np.stack([self._crop() for _ in range(self.batch_size)]))[:, None]

@@ -136,6 +136,11 @@ class SharpXRModel:
             self.sched_d.load_state_dict(state["sched_d"])
 
     def init_generator_from(self, path: str) -> None:
-        """Stage 2 starts from stage 1's generator weights (optimiser state starts fresh)."""
+        """Stage 2 starts from stage 1's generator weights (optimiser state starts fresh); a
+        longer stage 1 can start from a shipped model's exported weights (.pt, key net_g)."""
         state = torch.load(path, map_location=self.device)
-        self.net_g.load_state_dict(state["model"]["net_g"] if "model" in state else state)
+        if "model" in state:
+            state = state["model"]["net_g"]
+        elif "net_g" in state:
+            state = state["net_g"]
+        self.net_g.load_state_dict(state)
