@@ -1,4 +1,4 @@
-"""Command line: python3 -m training {train,eval,export} ..."""
+"""Command line: python3 -m training {train,eval,export,quantize,infer} ..."""
 import argparse
 import json
 import sys
@@ -34,6 +34,14 @@ def main(argv=None) -> int:
     x.add_argument("--name", default="sharpxr")
     x.add_argument("--version", default="0.0.0")
     x.add_argument("--opset", type=int, default=17)
+    q = sub.add_parser("quantize", help="int8 form of an exported float ONNX generator (static, calibrated)")
+    q.add_argument("--weights", required=True, help="the model's exported .pt (calibration runs in PyTorch)")
+    q.add_argument("--onnx", required=True, help="the model's float .onnx (the graph that is rewritten)")
+    q.add_argument("--out", required=True)
+    q.add_argument("--calib-data", required=True, help="folder of clean training films for the activation ranges")
+    q.add_argument("--calib-images", type=int, default=32)
+    q.add_argument("--keep-float", metavar="NAMES", help="comma-separated node-name parts left float "
+                   "(default: the full-resolution layers; '' quantises every learned conv but the output)")
     i = sub.add_parser("infer", help="run a generator in PyTorch on raw little-endian float32 data")
     i.add_argument("--weights", required=True, help="exported .pt or a training checkpoint")
     i.add_argument("--input", required=True)
@@ -60,6 +68,11 @@ def _run(args) -> int:
     if args.cmd == "eval":
         from .evaluate import evaluate
         evaluate(args)
+        return 0
+    if args.cmd == "quantize":
+        from .quantize import quantize
+        keep = None if args.keep_float is None else [k for k in args.keep_float.split(",") if k]
+        quantize(args.weights, args.onnx, args.out, args.calib_data, args.calib_images, keep)
         return 0
     if args.cmd == "infer":
         from .infer import infer_raw

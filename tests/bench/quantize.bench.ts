@@ -1,0 +1,103 @@
+// int8 against float (issue 9's speed levers), printed, never asserted: the default model's
+// float ONNX and its int8 form (`python3 -m training quantize`, made here if not given), run
+// by the node's own tiled ModelRunner on the Kaggle validation films with seeded Gaussian
+// noise, PSNR of each and the difference; then both timed by the inference bench. The issue
+// keeps int8 only if it stays within 0.1 dB.
+//
+//   node --import tsx tests/bench/quantize.bench.ts [--images 10] [--sigmas 10,25,50]
+//        [--float m.onnx --weights m.pt] [--int8 m-int8.onnx] [--skip-speed]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULTS, readManifest, repoRoot } from '../../server/src/config/index.js';
+import { decodeJpeg, type GrayImage } from '../../server/src/imaging/index.js';
+import { ModelRunner } from '../../server/src/pipeline/infer/index.js';
+import { clamp01, pythonPath, seededGaussian } from '../server/helpers.js';
+import { benchInference } from './inference.bench.js';
+
+const root = repoRoot();
+const kaggleVal = join(root, '..', 'shared', 'data', 'cxr-kaggle-normal', 'val');
+const kaggleTrain = join(root, '..', 'shared', 'data', 'cxr-kaggle-normal', 'train');
+
+export interface QuantizeRow { readonly sigma: number; readonly noisy: number; readonly float: number; readonly int8: number; readonly delta: number }
+
+function psnr(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
+  return 10 * Math.log10(1 / (sum / a.length));
+}
+
+function valFilms(n: number): GrayImage[] {
+  const names = readdirSync(kaggleVal).filter((f) => /\.jpe?g$/i.test(f)).sort().slice(0, n);
+  return names.map((f) => decodeJpeg(readFileSync(join(kaggleVal, f))));
+}
+
+function withNoise(img: GrayImage, sigma: number, seed: number): Float32Array {
+  const g = seededGaussian(seed);
+  return img.pixels.map((v) => clamp01(v + (sigma / 255) * g()));
+}
+
+/** Mean PSNR (dB) of the noisy input and of each model, same noise draw for every model. */
+async function scoreSigma(films: GrayImage[], runners: ModelRunner[], sigma: number): Promise<number[]> {
+  const sums = new Array<number>(runners.length + 1).fill(0);
+  for (const [i, film] of films.entries()) {
+    const noisy = withNoise(film, sigma, 1000 * sigma + i);
+    sums[0]! += psnr(noisy, film.pixels);
+    for (const [k, r] of runners.entries()) sums[k + 1]! += psnr(await r.denoise(noisy, film.width, film.height), film.pixels);
+  }
+  return sums.map((s) => s / films.length);
+}
+
+/** The default model's float ONNX and .pt from the manifest. */
+function defaultFloat(): { onnx: string; weights: string } {
+  const m = readManifest();
+  const entry = m.models.find((x) => x.file === m.default) ?? m.models[0]!;
+  return { onnx: join(root, 'models', entry.file), weights: join(root, 'models', entry.weights!) };
+}
+
+export function makeInt8(floatOnnx: string, weights: string, out: string): string {
+  mkdirSync(join(out, '..'), { recursive: true });
+  execFileSync(pythonPath('torch'), ['-m', 'training', 'quantize', '--weights', weights, '--onnx', floatOnnx,
+    '--out', out, '--calib-data', kaggleTrain], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: {
+    images: { type: 'string', default: '10' }, sigmas: { type: 'string', default: '10,25,50' },
+    float: { type: 'string' }, weights: { type: 'string' }, int8: { type: 'string' }, 'skip-speed': { type: 'boolean' },
+  } });
+  if (!existsSync(kaggleVal)) {
+    console.log(JSON.stringify({ bench: 'quantize', skipped: `${kaggleVal} missing (the shared data set is needed)` }));
+    return;
+  }
+  const base = values.float ? { onnx: values.float, weights: values.weights ?? values.float.replace(/\.onnx$/, '.pt') } : defaultFloat();
+  const int8 = values.int8 ?? makeInt8(base.onnx, base.weights, join(root, 'out', 'bench', 'quantize', basename(base.onnx, '.onnx') + '-int8.onnx'));
+  const opts = { providers: DEFAULTS.providers, tile: DEFAULTS.tile, overlap: DEFAULTS.overlap, batch: 1, threads: 0 };
+  const runners = [await ModelRunner.load(base.onnx, opts), await ModelRunner.load(int8, opts)];
+  const films = valFilms(Number(values.images));
+  const rows: QuantizeRow[] = [];
+  try {
+    for (const sigma of values.sigmas!.split(',').map(Number)) {
+      const [noisy, f, q] = await scoreSigma(films, runners, sigma);
+      rows.push({ sigma, noisy: round(noisy!), float: round(f!), int8: round(q!), delta: round(q! - f!) });
+      console.log(`sigma ${sigma}: noisy ${noisy!.toFixed(2)} dB, float ${f!.toFixed(2)} dB, int8 ${q!.toFixed(2)} dB (${(q! - f!).toFixed(3)} dB)`);
+    }
+  } finally {
+    for (const r of runners) await r.release();
+  }
+  const speed = values['skip-speed'] ? undefined : {
+    float: await benchInference({ modelPath: base.onnx, repeats: 2 }), int8: await benchInference({ modelPath: int8, repeats: 2 }),
+  };
+  if (speed) console.log(`2048x2048: float ${speed.float.msPerMegapixel} ms/MP (CPU ${speed.float.cpuMsPerRun} ms), int8 ${speed.int8.msPerMegapixel} ms/MP (CPU ${speed.int8.cpuMsPerRun} ms)`);
+  console.log(JSON.stringify({ bench: 'quantize', float: base.onnx, int8, images: films.length, rows,
+    speed: speed && { floatMsPerMp: speed.float.msPerMegapixel, int8MsPerMp: speed.int8.msPerMegapixel,
+      floatCpuMs: speed.float.cpuMsPerRun, int8CpuMs: speed.int8.cpuMsPerRun } }));
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+if (process.argv[1] && basename(process.argv[1]).startsWith('quantize.bench')) await main();
