@@ -22,7 +22,7 @@
 //    films at 1x, 0.5x, 0.25x and the adult chest DICOM films as the node maps them, sigma 25.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readManifest, repoRoot } from '../../server/src/config/index.js';
 
@@ -59,6 +59,19 @@ function benchDefaultModel(): void {
     measured: `${ms} ms/MP on ${r.provider}, peak RSS ${r.peakRssMb} MB`, met: ms <= 1000 });
   targets.push({ name: 'issue 9: default model per megapixel, in-process (onnxruntime-node, 2 cores, 2048x2048 tiled)', target: '<= 500 ms/MP',
     measured: `${ms} ms/MP`, met: ms <= 500 });
+}
+
+/** `sharpxr denoise` over a folder, model load included, and peak memory on 3000x3000 (issue 9). */
+function benchDenoiseCli(quick: boolean): void {
+  console.log('\n## sharpxr denoise: wall time over a folder (model load included), peak memory on 3000x3000');
+  const int8 = join(outDir, 'quantize', basename(readManifest().default, '.onnx') + '-int8.onnx');
+  const args = [...(quick ? ['--images', '4'] : []), ...(existsSync(int8) ? ['--model', int8] : []), '--tiles', '768,1024'];
+  const d = runBenchScript('denoise-cli', args) as { skipped?: string; results?: { model: string; tile: number; folder: { msPerMegapixel: number }; big: { peakRssMb: number; wallMs: number } }[] };
+  if (d.skipped || !d.results) return void console.log(`not run: ${d.skipped ?? 'no result'}`);
+  const first = d.results[0]!;
+  targets.push({ name: `issue 9: sharpxr denoise wall time per megapixel over a folder of Kaggle films, default model, tile ${first.tile}`,
+    target: '<= 500 ms/MP', measured: `${first.folder.msPerMegapixel} ms/MP (3000x3000: ${first.big.wallMs} ms, peak RSS ${first.big.peakRssMb} MB)`,
+    met: first.folder.msPerMegapixel <= 500 });
 }
 
 /** Speed lever: the default model's int8 form (quantize.bench.ts), kept only within 0.1 dB. */
@@ -230,10 +243,11 @@ function main(): void {
   const { values } = parseArgs({ options: {
     quick: { type: 'boolean' }, 'skip-quality': { type: 'boolean' }, 'skip-paper': { type: 'boolean' }, 'skip-node': { type: 'boolean' }, 'skip-viewer': { type: 'boolean' },
     'skip-console': { type: 'boolean' }, 'skip-try': { type: 'boolean' }, 'skip-cross-domain': { type: 'boolean' },
-    'skip-quantize': { type: 'boolean' } } });
+    'skip-quantize': { type: 'boolean' }, 'skip-denoise-cli': { type: 'boolean' } } });
   mkdirSync(outDir, { recursive: true });
   benchDefaultModel();
   if (!values['skip-quantize']) benchQuantize(Boolean(values.quick));
+  if (!values['skip-denoise-cli']) benchDenoiseCli(Boolean(values.quick));
   if (!values['skip-paper']) benchPaperModel();
   if (!values['skip-node']) benchNode();
   if (!values['skip-viewer']) benchViewer();
