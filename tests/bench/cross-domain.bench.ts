@@ -8,50 +8,19 @@
 // BM3D is not in Debian or npm here: NLM stays the baseline. One JSON line
 // {"bench":"cross-domain",sets:[...]} for run.ts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readManifest, repoRoot } from '../../server/src/config/index.js';
-import { writePng } from '../../server/src/imaging/index.js';
-import { decodeInstance, initDecoders, type DecodedImage } from '../../server/src/pipeline/decode/index.js';
-import { toModel } from '../../server/src/pipeline/normalize/index.js';
+import { chestDicom, dicomAsModelInput } from './chest-films.js';
 import { pythonPath } from '../server/helpers.js';
 
 const root = repoRoot();
 const out = join(root, 'out', 'bench', 'cross-domain');
 const kaggleVal = join(root, '..', 'shared', 'data', 'cxr-kaggle-normal', 'val');
-const chestDicom = join(root, '..', 'shared', 'data', 'dicom', 'chest');
 const quick = process.argv.includes('--quick');
 
 type Scores = Record<string, { psnr: number; ssim: number; grad_ratio: number }>;
 export interface SetResult { readonly key: string; readonly label: string; readonly images: number; readonly sizes: string[]; readonly results: Scores }
-
-/**
- * The chest films as the node maps them, as 16-bit PNGs. A film stored in several syntaxes (same
- * study and size) counts once, from its least-compressed copy: lossless before lossy, then the
- * larger file (RG1 comes as lossy J2K and near-lossless JPEG-LS), as coding changes the clean
- * reference.
- */
-async function dicomAsModelInput(dir: string): Promise<string[]> {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  await initDecoders();
-  const films = new Map<string, { file: string; bytes: number; image: DecodedImage }>();
-  for (const file of readdirSync(chestDicom).sort()) {
-    const { parsed, image } = await decodeInstance(join(chestDicom, file));
-    const id = `${String(parsed.dataset['0020000D']?.Value?.[0] ?? file)}:${image.width}x${image.height}`;
-    const bytes = statSync(join(chestDicom, file)).size;
-    const kept = films.get(id);
-    const better = !kept || (kept.image.lossy && !image.lossy) || (kept.image.lossy === image.lossy && bytes > kept.bytes);
-    if (better) films.set(id, { file, bytes, image });
-  }
-  const written: string[] = [];
-  for (const { file, image } of films.values()) {
-    const { data } = toModel(image.pixels, image);
-    await writePng(join(dir, `${basename(file, '.dcm')}.png`), { width: image.width, height: image.height, pixels: data, bitDepth: 16 });
-    written.push(`${file} ${image.width}x${image.height}${image.lossy ? ' (lossy)' : ''}`);
-  }
-  return written;
-}
 
 /** The shipped models' PyTorch weights, as `eval --model` takes them. */
 function shippedModels(): string[] {

@@ -6,6 +6,7 @@ poisson_gaussian:  quantum noise plus read noise. With `transmitted: true` the p
                    the detector, so bright areas are the noisiest, as on a real detector.
                    y = s^-1( Poisson(peak * s(x)) / peak ) + N(0, read^2)
 mix:               each image draws one of the listed models (blind training).
+none:              y = x: the films are already noisy (self-supervised training, losses.n2n).
 
 Any model may add `corr: [lo, hi]`: the noise field (y - x) is blurred by a Gaussian of that
 standard deviation in pixels (drawn per image) and rescaled to its former strength. Real
@@ -84,6 +85,8 @@ def _apply_one(x: torch.Tensor, spec: dict, gen: Optional[torch.Generator]) -> t
 
 def _apply_white(x: torch.Tensor, spec: dict, gen: Optional[torch.Generator]) -> torch.Tensor:
     kind = spec["type"]
+    if kind == "none":
+        return x
     if kind == "gaussian":
         return gaussian(x, _draw(spec["sigma"], gen), gen)
     if kind == "poisson_gaussian":
@@ -94,7 +97,7 @@ def _apply_white(x: torch.Tensor, spec: dict, gen: Optional[torch.Generator]) ->
         weights = torch.tensor([float(m.get("p", 1.0)) for m in models])
         idx = int(torch.multinomial(weights, 1, generator=gen).item())
         return _apply_one(x, models[idx], gen)
-    raise ValueError(f"unknown noise type '{kind}' (gaussian, poisson_gaussian, mix)")
+    raise ValueError(f"unknown noise type '{kind}' (gaussian, poisson_gaussian, mix, none)")
 
 
 def describe(spec: dict) -> str:
@@ -105,6 +108,8 @@ def describe(spec: dict) -> str:
 
 def _describe_white(spec: dict) -> str:
     kind = spec["type"]
+    if kind == "none":
+        return "none (the films' own noise)"
     if kind == "gaussian":
         return f"gaussian sigma={spec['sigma']}/255"
     if kind == "poisson_gaussian":

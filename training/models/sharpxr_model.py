@@ -2,6 +2,8 @@
 
 Stage 1: generator only, L1 + SSIM + perceptual.
 Stage 2: adds the conditional PatchGAN and the adversarial term, starting from stage-1 weights.
+Self-supervised (stage 1 with losses.n2n): Neighbor2Neighbor on noisy films alone; the clean
+losses are not used, as the films are their own (noisy) targets.
 """
 import math
 from typing import Dict
@@ -10,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from ..archs import build_discriminator, build_generator
-from ..losses import GANLoss, PerceptualLoss, SSIMLoss, ssim
+from ..losses import GANLoss, Neighbor2NeighborLoss, PerceptualLoss, SSIMLoss, ssim
 
 
 def psnr(x: torch.Tensor, y: torch.Tensor) -> float:
@@ -58,6 +60,11 @@ class SharpXRModel:
         if self.w_perc > 0:
             self.perc_loss = PerceptualLoss(perc["weights_path"], perc.get("layers", {"relu2_2": 1.0}),
                                             int(perc.get("max_images", 0))).to(self.device)
+        n2n = lo.get("n2n") or {}
+        self.w_n2n = float(n2n.get("weight", 0.0))
+        self.n2n_loss = Neighbor2NeighborLoss(float(n2n.get("gamma", 2.0))) if self.w_n2n > 0 else None
+        if self.n2n_loss is not None and self.stage != 1:
+            raise ValueError("losses.n2n (self-supervised) is a stage-1 loss: no GAN on top of it")
         gan = lo.get("gan") or {}
         self.w_gan = float(gan.get("weight", 0.0)) if self.stage == 2 else 0.0
         self.gan_loss = GANLoss(gan.get("kind", "lsgan"))
@@ -73,12 +80,20 @@ class SharpXRModel:
     def optimize_parameters(self, noisy: torch.Tensor, clean: torch.Tensor) -> Dict[str, float]:
         noisy, clean = noisy.to(self.device), clean.to(self.device)
         self.net_g.train()
+        if self.n2n_loss is not None:
+            return self._step({k: self.w_n2n * v for k, v in self.n2n_loss(self.net_g, noisy).items()})
         out = self.net_g(noisy)
         losses = self.pixel_losses(out, clean)
         if self.net_d is not None:
             for p in self.net_d.parameters():
                 p.requires_grad_(False)
             losses["g_adv"] = self.w_gan * self.gan_loss(self.net_d(noisy, out), True)
+        result = self._step(losses)
+        if self.net_d is not None:
+            result.update(self._optimize_d(noisy, clean, out.detach()))
+        return result
+
+    def _step(self, losses: Dict[str, torch.Tensor]) -> Dict[str, float]:
         total = sum(losses.values())
         self.optim_g.zero_grad(set_to_none=True)
         total.backward()
@@ -88,8 +103,6 @@ class SharpXRModel:
         self.sched_g.step()
         result = {k: float(v.item()) for k, v in losses.items()}
         result["total"] = float(total.item())
-        if self.net_d is not None:
-            result.update(self._optimize_d(noisy, clean, out.detach()))
         return result
 
     def _optimize_d(self, noisy, clean, fake) -> Dict[str, float]:

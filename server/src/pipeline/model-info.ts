@@ -17,6 +17,11 @@ export interface ModelInfo {
   readonly provider: string;
   /** Tile edge and overlap when the model runs in tiles. */
   readonly tiling?: { readonly tile: number; readonly overlap: number };
+  /** The ONNX file, its training stage and, for an int8 form, how it was quantised: what
+   *  /health shows so an operator sees which model runs. Not part of the provenance. */
+  readonly file?: string;
+  readonly stage?: string;
+  readonly quantization?: string;
 }
 
 /** A denoiser that says what it is; processInstance needs both. */
@@ -30,6 +35,9 @@ export function modelInfo(runner: ModelRunner): ModelInfo {
     modelVersion: meta.version?.trim() || `sha256-${fileHash(runner.modelPath).slice(0, 12)}`,
     provider: runner.provider,
     tiling: { tile: runner.tile, overlap: runner.overlap },
+    file: basename(runner.modelPath),
+    ...(meta.stage ? { stage: meta.stage } : {}),
+    ...(meta.quantization ? { quantization: meta.quantization } : {}),
   };
 }
 

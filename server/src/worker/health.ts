@@ -34,7 +34,11 @@ export function createHealth(deps: HealthDeps): () => Promise<HealthReport> {
     return {
       status: deps.state.stopping ? 'stopping' : ok ? 'ok' : 'degraded',
       checks,
-      model: { id: info.modelId, version: info.modelVersion, provider: info.provider },
+      model: {
+        id: info.modelId, version: info.modelVersion, provider: info.provider,
+        ...(info.file ? { file: info.file } : {}), ...(info.stage ? { stage: info.stage } : {}),
+        ...(info.quantization ? { quantization: info.quantization } : {}),
+      },
       jobs,
       destinations: deps.config.destinations.map((d) => d.name),
     };
