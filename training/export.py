@@ -12,6 +12,7 @@ import torch
 import torch.nn as nn
 
 from .archs import build_generator
+from .archs.deploy_arch import fold_for_deploy
 from .data.noise import describe
 from .utils.config import config_hash
 
@@ -51,6 +52,7 @@ def metadata_for(opt: dict, name: str, version: str) -> dict:
         "pad_multiple": str(2 ** (len(opt["network_g"]["channels"]) - 1)),
         "training_run": opt.get("name", ""),
         "training_recipe": recipe(opt),
+        "graph": "deploy form: decoder concat and 1x1 mix folded into the up-sampling and a 2c skip mix",
     }
 
 
@@ -93,7 +95,9 @@ def export_untrained(opt: dict, out: str, name: str, opset: int = 17) -> dict:
 def _export_net(net: nn.Module, opt: dict, out: str, name: str, version: str, opset: int) -> dict:
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     dummy = torch.rand(1, 1, 67, 93)  # deliberately not a multiple of the pad size
-    torch.onnx.export(ClampedGenerator(net), dummy, out, opset_version=opset, input_names=["noisy"],
+    # The graph is the folded deploy form (same function, less memory traffic); the .pt keeps
+    # the training form, which is what training, eval and the parity test load.
+    torch.onnx.export(ClampedGenerator(fold_for_deploy(net)), dummy, out, opset_version=opset, input_names=["noisy"],
                       output_names=["denoised"], do_constant_folding=True,
                       dynamic_axes={"noisy": {0: "batch", 2: "height", 3: "width"},
                                     "denoised": {0: "batch", 2: "height", 3: "width"}})

@@ -213,9 +213,13 @@ def quantize(weights: str, onnx_in: str, out: str, calib_root: str, calib_images
     import onnx
     from .export import load_generator
     net, opt = load_generator(weights)
+    graph = onnx.load(onnx_in)
+    if any("skip_mix" in n.name for n in graph.graph.node):  # exported in the folded deploy form
+        from .archs.deploy_arch import fold_for_deploy
+        net = fold_for_deploy(net)
     ranges = calibrate(net, calibration_batches(opt, calib_root, calib_images), tail)
     keep_float = full_resolution_scopes(opt) if keep_float is None else list(keep_float)
-    model = quantize_model(onnx.load(onnx_in), ranges, keep_float)
+    model = quantize_model(graph, ranges, keep_float)
     _drop_unused_initializers(model.graph)
     meta = {p.key: p.value for p in model.metadata_props}
     meta["quantization"] = (f"int8 QDQ static: weights per output channel, activations per tensor (uint8), "

@@ -142,7 +142,11 @@ def test_shipped_configs_load_and_build(name, monkeypatch):
     monkeypatch.setenv("SHARPXR_SHARED", "/shared-root")
     opt = load_config(os.path.join(REPO, "training", "options", name))
     assert opt["name"] and int(opt["stage"]) in (1, 2)
-    assert opt["datasets"]["train"]["root"].startswith("/shared-root/")
+    if (opt["train"]["losses"].get("n2n") or {}).get("weight"):
+        # Self-supervised: the site's own films, its own noise; no clean-reference loss.
+        assert opt["datasets"]["train"]["noise"]["type"] == "none" and float(opt["train"]["losses"]["l1"]) == 0
+    else:
+        assert opt["datasets"]["train"]["root"].startswith("/shared-root/")
     describe(opt["datasets"]["train"]["noise"])
     describe(opt["datasets"]["val"]["noise"])
     net = build_generator(opt["network_g"])
@@ -153,3 +157,20 @@ def test_shipped_configs_load_and_build(name, monkeypatch):
     if int(opt["stage"]) == 2:
         assert opt["train"]["init_from"].endswith("checkpoints/latest.pth")
         assert float(opt["train"]["losses"]["gan"]["weight"]) > 0
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 75, 93), (2, 1, 64, 130)])
+def test_folded_deploy_form_computes_the_same(shape):
+    from training.archs.deploy_arch import fold_for_deploy
+    torch.manual_seed(5)
+    net = build_generator(product_network()).eval()
+    for p in net.parameters():  # trained-like magnitudes: random biases too, not zeros
+        p.data.normal_(0, 0.05)
+    folded = fold_for_deploy(net)
+    assert all(not hasattr(level, "fuse") and hasattr(level, "skip_mix") for level in folded.decoders)
+    x = torch.rand(*shape)
+    with torch.no_grad():
+        a, b = net(x), folded(x)
+    assert a.shape == b.shape
+    assert float((a - b).abs().max()) < 1e-5 * max(1.0, float(a.abs().max()))
+    assert float((a - x).abs().max()) > 1e-2  # a real function, not the identity on both sides

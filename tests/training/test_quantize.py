@@ -7,6 +7,7 @@ import pytest
 import torch.nn as nn
 
 from conftest import FIXTURE_IMAGES, json_lines, run_cli
+from training.archs.deploy_arch import fold_for_deploy
 from training.export import load_generator
 from training.quantize import node_name
 
@@ -23,6 +24,7 @@ def float_model(tiny_checkpoint, tmp_path_factory):
 
 def test_every_learned_conv_has_its_onnx_node(float_model):
     net, _ = load_generator(os.path.splitext(float_model)[0] + ".pt")
+    net = fold_for_deploy(net)  # the exported graph is the deploy form
     nodes = {n.name for n in onnx.load(float_model).graph.node}
     convs = [name for name, m in net.named_modules() if isinstance(m, nn.Conv2d)]
     assert len(convs) > 10
