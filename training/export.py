@@ -45,11 +45,12 @@ def metadata_for(opt: dict, name: str, version: str) -> dict:
         "version": version,
         "stage": "gan" if int(opt.get("stage", 1)) == 2 else "stage1",
         "architecture": f"SharpXRLikeUNet channels={opt['network_g']['channels']} "
-                        f"convs_per_block={opt['network_g'].get('convs_per_block', 2)}",
+                        f"convs_per_block={opt['network_g'].get('convs_per_block', 2)}"
+                        + (f" shuffle={opt['network_g']['shuffle']}" if int(opt["network_g"].get("shuffle", 1)) > 1 else ""),
         "noise_model": describe(data["noise"]),
         "training_data": data.get("description", os.path.basename(str(data["root"]).rstrip("/"))),
         "config_hash": config_hash(opt),
-        "pad_multiple": str(2 ** (len(opt["network_g"]["channels"]) - 1)),
+        "pad_multiple": str(int(opt["network_g"].get("shuffle", 1)) * 2 ** (len(opt["network_g"]["channels"]) - 1)),
         "training_run": opt.get("name", ""),
         "training_recipe": recipe(opt),
         "graph": "deploy form: decoder concat and 1x1 mix folded into the up-sampling and a 2c skip mix",

@@ -50,8 +50,18 @@ function readF32(path: string): Float32Array {
   return out;
 }
 
-// Every shipped model (stage 1 and GAN), each against its own PyTorch weights.
-for (const model of testModelPaths()) describe(`ONNX parity with PyTorch: ${basename(model)}`, () => {
+// Every shipped model (stage 1 and GAN), each against its own PyTorch weights; and every
+// architecture a config here can train (the half-resolution "fast" network), exported with
+// seeded random weights, so a new architecture is held to the contract before it ships.
+for (const model of testModelPaths()) parity(basename(model), () => ({ model, weights: testWeightsPath(model) }));
+parity('fast architecture (shuffle 2), untrained export of training/options/fast_stage1.yml', (dir) => {
+  const model = join(dir, 'fast-untrained.onnx');
+  runPython(pythonPath('torch'), ['-m', 'training', 'export', '--untrained-config', 'training/options/fast_stage1.yml', '--out', model, '--name', 'fast-untrained']);
+  return { model, weights: model.replace(/\.onnx$/, '.pt') };
+});
+
+function parity(label: string, make: (dir: string) => { model: string; weights: string }): void {
+ describe(`ONNX parity with PyTorch: ${label}`, () => {
   let runner: ModelRunner;
   let source: GrayImage;
   let weights: string;
@@ -59,9 +69,10 @@ for (const model of testModelPaths()) describe(`ONNX parity with PyTorch: ${base
   const tmp = tempDir('sharpxr-parity-');
 
   before(async () => {
-    weights = testWeightsPath(model);
+    const made = make(tmp.dir);
+    weights = made.weights;
     python = pythonPath('torch');
-    runner = await ModelRunner.load(model, { providers: ['cpu'] });
+    runner = await ModelRunner.load(made.model, { providers: ['cpu'] });
     source = (await fixtureImage()).image;
   });
   after(async () => {
@@ -94,7 +105,8 @@ for (const model of testModelPaths()) describe(`ONNX parity with PyTorch: ${base
         `relative error ${relative.toExponential(2)} (max abs ${maxDiff.toExponential(2)}) >= ${MAX_RELATIVE_ERROR}`);
     });
   }
-});
+ });
+}
 
 /** One untiled onnxruntime run of an [n,1,h,w] batch. */
 async function runnerRun(runner: ModelRunner, input: Float32Array, n: number, h: number, w: number): Promise<Float32Array> {

@@ -174,3 +174,39 @@ def test_folded_deploy_form_computes_the_same(shape):
     assert a.shape == b.shape
     assert float((a - b).abs().max()) < 1e-5 * max(1.0, float(a.abs().max()))
     assert float((a - x).abs().max()) > 1e-2  # a real function, not the identity on both sides
+
+
+def fast_network():
+    with open(os.path.join(REPO, "training", "options", "fast_stage1.yml"), encoding="utf-8") as f:
+        return yaml.safe_load(f)["network_g"]
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (1, 1, 67, 93), (2, 1, 33, 130), (1, 1, 64, 64)])
+def test_fast_generator_keeps_shapes(shape):
+    torch.manual_seed(0)
+    net = build_generator(fast_network()).eval()
+    assert net.shuffle == 2 and net.pad_multiple == 16  # 2 (sub-images) x 2**3
+    x = torch.rand(*shape)
+    with torch.no_grad():
+        y = net(x)
+    assert y.shape == x.shape
+
+
+def test_fast_generator_sees_each_sub_image_in_place():
+    # With the noise branch zeroed the network is the identity: the pixel (un)shuffle must put
+    # every pixel back where it came from, at odd sizes too (padding, then crop).
+    net = build_generator(fast_network()).eval()
+    with torch.no_grad():
+        net.tail.weight.zero_()
+        net.tail.bias.zero_()
+        x = torch.rand(1, 1, 45, 71)
+        assert torch.equal(net(x), x)
+        net.tail.bias[1] = 0.5  # noise in sub-image 1 (row 0, col 1 of each 2x2 cell) only
+        d = x - net(x)
+    assert torch.allclose(d[0, 0, 0::2, 1::2], torch.full_like(d[0, 0, 0::2, 1::2], 0.5))
+    assert float(d[0, 0, 1::2, :].abs().max()) == 0 and float(d[0, 0, :, 0::2].abs().max()) == 0
+
+
+def test_shuffle_other_than_1_or_2_is_an_error():
+    with pytest.raises(ValueError, match="shuffle"):
+        build_generator({"channels": [8, 16], "shuffle": 3})

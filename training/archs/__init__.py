@@ -3,7 +3,8 @@ from .discriminator_arch import PatchGANDiscriminator
 
 
 def build_generator(opt: dict) -> SharpXRLikeUNet:
-    return SharpXRLikeUNet(channels=opt["channels"], convs_per_block=opt.get("convs_per_block", 2))
+    return SharpXRLikeUNet(channels=opt["channels"], convs_per_block=opt.get("convs_per_block", 2),
+                           shuffle=int(opt.get("shuffle", 1)))
 
 
 def build_discriminator(opt: dict) -> PatchGANDiscriminator:

@@ -54,17 +54,26 @@ class SharpXRLikeUNet(nn.Module):
     """U-Net + Laplacian edge path, residual output (predicts the clean image as x - noise).
 
     channels: widths per level, e.g. [16, 32, 64, 128]; depth = len(channels) - 1.
-    Any HxW is accepted: the input is padded to a multiple of 2**depth and cropped back.
+    shuffle: 2 runs the whole U-Net on the four half-resolution polyphase sub-images (pixel
+    unshuffle in, pixel shuffle out, as FFDNet does): nothing runs at full resolution but the
+    input Laplacian and the final subtraction, which on a CPU is where the time went (full-
+    resolution layers are memory-bound). The edge path then sees the full-resolution Laplacian.
+    Any HxW is accepted: the input is padded to a multiple of shuffle * 2**depth and cropped back.
     """
 
     def __init__(self, channels: Sequence[int] = (16, 32, 64, 128), convs_per_block: int = 2,
-                 in_channels: int = 1):
+                 in_channels: int = 1, shuffle: int = 1):
         super().__init__()
         channels = list(channels)
         if len(channels) < 2:
             raise ValueError("channels needs at least two levels")
+        if shuffle not in (1, 2):
+            raise ValueError("shuffle must be 1 (full resolution) or 2 (half-resolution sub-images)")
         self.depth = len(channels) - 1
+        self.shuffle = shuffle
+        self.pad_multiple = shuffle * 2 ** self.depth
         self.input_edge = FixedLaplacian(in_channels)
+        in_channels *= shuffle * shuffle  # the sub-images are channels of the network's input
         self.head = conv_block(2 * in_channels, channels[0], convs_per_block)
         self.downs = nn.ModuleList()
         self.encoders = nn.ModuleList()
@@ -79,12 +88,15 @@ class SharpXRLikeUNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, w = x.shape[-2], x.shape[-1]
-        m = 2 ** self.depth
+        m = self.pad_multiple
         pad_h = (m - h % m) % m
         pad_w = (m - w % m) % m
         xp = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
         edge_in = self.input_edge(xp)
-        feat = self.head(torch.cat([xp, edge_in], dim=1))
+        xs = xp
+        if self.shuffle > 1:
+            xs, edge_in = F.pixel_unshuffle(xp, self.shuffle), F.pixel_unshuffle(edge_in, self.shuffle)
+        feat = self.head(torch.cat([xs, edge_in], dim=1))
         skips = []
         for down, enc in zip(self.downs, self.encoders):
             skips.append(feat)
@@ -92,5 +104,7 @@ class SharpXRLikeUNet(nn.Module):
         for dec, skip in zip(self.decoders, reversed(skips)):
             feat = dec(feat, skip)
         noise = self.tail(torch.cat([feat, edge_in], dim=1))
+        if self.shuffle > 1:
+            noise = F.pixel_shuffle(noise, self.shuffle)
         out = xp - noise
         return out[..., :h, :w]
