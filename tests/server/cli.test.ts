@@ -86,6 +86,16 @@ describe('sharpxr CLI', () => {
     assert.match(noOut.stderr, /--out <dir> is required/);
   });
 
+  it('loads each command only when it runs, under the name and summary its module gives', async () => {
+    const { COMMANDS } = await import('../../server/src/cli/index.js');
+    assert.ok(COMMANDS.length >= 8);
+    for (const lazy of COMMANDS) {
+      const command = await lazy.load();
+      assert.equal(command.name, lazy.name);
+      assert.equal(command.summary, lazy.summary, `the help text's summary of "${lazy.name}" drifted from its module`);
+    }
+  });
+
   it('writes PNGs of the same size and bit depth (8-bit JPEG, 16-bit PNG)', async () => {
     const png16 = join(tmp.dir, 'in16', 'chest16.png');
     mkdirSync(join(tmp.dir, 'in16'));

@@ -1,17 +1,35 @@
 // `sharpxr <command>`: the command dispatcher. Each command module exports a
 // `run(args, io)` that returns the process exit code, so commands are testable
 // in-process and the bin script stays a one-liner.
-import { denoiseCommand } from './denoise.js';
-import { checkCommand } from './check.js';
-import { feedbackCommand } from './feedback.js';
-import { instancesCommand } from './instances.js';
-import { jobsCommand } from './jobs.js';
-import { modelsCommand } from './models.js';
-import { startCommand } from './start.js';
-import { userCommand } from './user.js';
 import { consoleIo, type Command, type Io } from './command.js';
 
-const COMMANDS: readonly Command[] = [startCommand, checkCommand, denoiseCommand, jobsCommand, instancesCommand, feedbackCommand, userCommand, modelsCommand];
+/** A command known by name and summary; its module loads only when it runs. `sharpxr denoise`
+ *  then imports 160 ms of code instead of every command's (start pulls in the whole node:
+ *  500 ms), which is wall time on every invocation. */
+export interface LazyCommand {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: readonly LazyCommand[] = [
+  { name: 'start', summary: 'run the DICOM node (listener, queue, denoising, export, /health, /metrics)',
+    load: async () => (await import('./start.js')).startCommand },
+  { name: 'check', summary: 'validate the configuration; --echo also tests every destination',
+    load: async () => (await import('./check.js')).checkCommand },
+  { name: 'denoise', summary: 'denoise PNG/JPEG and DICOM radiographs into an output folder',
+    load: async () => (await import('./denoise.js')).denoiseCommand },
+  { name: 'jobs', summary: 'list jobs, retry dead-lettered ones, send guard-held ones anyway',
+    load: async () => (await import('./jobs.js')).jobsCommand },
+  { name: 'instances', summary: 'list received instances, with the reason for the skipped ones',
+    load: async () => (await import('./instances.js')).instancesCommand },
+  { name: 'feedback', summary: 'readers\' accept/reject verdicts from the viewer, tallied per model version',
+    load: async () => (await import('./feedback.js')).feedbackCommand },
+  { name: 'user', summary: 'create and manage console accounts (the first admin: `sharpxr user add --admin <name>`)',
+    load: async () => (await import('./user.js')).userCommand },
+  { name: 'models', summary: 'the model registry: list, add (validated), promote, rollback, shadow mode, retire',
+    load: async () => (await import('./models.js')).modelsCommand },
+];
 
 export const EXIT_USAGE = 2;
 
@@ -42,7 +60,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
     return EXIT_USAGE;
   }
   try {
-    return await command.run(rest, io);
+    return await (await command.load()).run(rest, io);
   } catch (err) {
     // Commands report expected failures themselves; this is the last resort.
     io.err(`sharpxr ${name}: ${err instanceof Error ? err.message : String(err)}`);
