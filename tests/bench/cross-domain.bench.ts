@@ -5,7 +5,8 @@
 // - the adult chest DICOM films in ../shared/data/dicom/chest (CR 440, DX 1420x1416, CR
 //   1841x1955, DX 2000x2128), decoded and mapped into the model's domain by the node's own
 //   decode and toModel (so as the node feeds the model), one copy of each image.
-// BM3D is not in Debian or npm here: NLM stays the baseline. One JSON line
+// BM3D is not in Debian or npm here: NLM stays the baseline. --model name=weights adds a
+// candidate (a checkpoint or .pt) to every set. One JSON line
 // {"bench":"cross-domain",sets:[...]} for run.ts.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ const root = repoRoot();
 const out = join(root, 'out', 'bench', 'cross-domain');
 const kaggleVal = join(root, '..', 'shared', 'data', 'cxr-kaggle-normal', 'val');
 const quick = process.argv.includes('--quick');
+/** --model name=weights (repeatable): candidates scored next to the shipped models. */
+const extraModels = process.argv.flatMap((a, i) => (a === '--model' && process.argv[i + 1] ? ['--model', process.argv[i + 1]!] : []));
 
 type Scores = Record<string, { psnr: number; ssim: number; grad_ratio: number }>;
 export interface SetResult { readonly key: string; readonly label: string; readonly images: number; readonly sizes: string[]; readonly results: Scores }
@@ -44,7 +47,8 @@ async function main(): Promise<void> {
     return;
   }
   const n = quick ? ['--max-images', '4'] : ['--max-images', '10'];
-  const models = shippedModels();
+  const models = [...shippedModels(), ...extraModels];
+  const names = ['noisy', 'nlm', 'stage1', 'gan', ...extraModels.filter((_, i) => i % 2 === 1).map((m) => m.split('=')[0]!)];
   const films = await dicomAsModelInput(join(out, 'dicom-chest-png'));
   console.log(`adult chest DICOM films (decoded and mapped by the node): ${films.join(', ')}`);
   const sets = [
@@ -56,7 +60,7 @@ async function main(): Promise<void> {
   for (const s of sets) {
     const r = s.results;
     const f = (k: string): string => `${k} ${r[k]!.psnr.toFixed(2)} dB (sharpness ${r[k]!.grad_ratio.toFixed(2)})`;
-    console.log(`${s.label}, ${s.images} images ${s.sizes.slice(0, 3).join(', ')}${s.sizes.length > 3 ? ', ...' : ''}: ${['noisy', 'nlm', 'stage1', 'gan'].map(f).join(' | ')}`);
+    console.log(`${s.label}, ${s.images} images ${s.sizes.slice(0, 3).join(', ')}${s.sizes.length > 3 ? ', ...' : ''}: ${names.map(f).join(' | ')}`);
   }
   console.log(JSON.stringify({ bench: 'cross-domain', sets }));
 }
