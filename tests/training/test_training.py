@@ -188,3 +188,22 @@ def test_config_overrides_and_variables(tmp_path, monkeypatch):
     # The hash ignores where runs are stored but not what defines the model.
     assert config_hash({**opt, "runs_dir": "a"}) == config_hash({**opt, "runs_dir": "b"})
     assert config_hash(opt) != config_hash({**opt, "seed": 5})
+
+
+def test_distillation_pulls_the_student_towards_its_teacher(tiny_opt, tiny_checkpoint):
+    """losses.distill: the student learns the teacher's outputs (here with no clean loss at all)."""
+    opt = copy.deepcopy(tiny_opt)
+    opt["network_g"] = {"channels": [8, 16], "shuffle": 2}  # another architecture than the teacher's
+    opt["train"]["total_steps"] = 60
+    opt["train"]["losses"] = {"l1": 0.0, "distill": {"teacher": tiny_checkpoint, "weight": 1.0}}
+    torch.manual_seed(0)
+    model = SharpXRModel(opt, torch.device("cpu"))
+    assert all(not p.requires_grad for p in model.teacher.parameters())
+    data = XRayTrainDataset(dict(opt["datasets"]["train"], patch_size=64, noise={"type": "gaussian", "sigma": 25}))
+    noisy, clean = data.next_batch()
+    steps = [model.optimize_parameters(noisy, clean) for _ in range(60)]
+    assert set(steps[0]) == {"l1", "distill", "total"}
+    first, last = steps[0]["distill"], sum(s["distill"] for s in steps[-5:]) / 5
+    assert last < 0.5 * first, f"student did not approach the teacher: {first:.4f} -> {last:.4f}"
+    from training.export import recipe
+    assert "distill 1" in recipe(opt)

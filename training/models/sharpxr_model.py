@@ -65,16 +65,32 @@ class SharpXRModel:
         self.n2n_loss = Neighbor2NeighborLoss(float(n2n.get("gamma", 2.0))) if self.w_n2n > 0 else None
         if self.n2n_loss is not None and self.stage != 1:
             raise ValueError("losses.n2n (self-supervised) is a stage-1 loss: no GAN on top of it")
+        distill = lo.get("distill") or {}
+        self.w_distill = float(distill.get("weight", 0.0))
+        self.teacher = self._load_teacher(distill["teacher"]) if self.w_distill > 0 else None
         gan = lo.get("gan") or {}
         self.w_gan = float(gan.get("weight", 0.0)) if self.stage == 2 else 0.0
         self.gan_loss = GANLoss(gan.get("kind", "lsgan"))
 
-    def pixel_losses(self, out: torch.Tensor, clean: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def _load_teacher(self, path: str):
+        """A trained generator (any architecture: its own config is in the file) whose outputs
+        the student also learns: distillation from a larger or slower network."""
+        from ..export import load_generator
+        teacher, _ = load_generator(path)
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+        return teacher.to(self.device).eval()
+
+    def pixel_losses(self, out: torch.Tensor, clean: torch.Tensor, noisy: torch.Tensor = None) -> Dict[str, torch.Tensor]:
         losses = {"l1": self.w_l1 * F.l1_loss(out, clean)}
         if self.w_ssim:
             losses["ssim"] = self.w_ssim * self.ssim_loss(out, clean)
         if self.perc_loss is not None:
             losses["perceptual"] = self.w_perc * self.perc_loss(out, clean)
+        if self.teacher is not None and noisy is not None:
+            with torch.no_grad():
+                target = self.teacher(noisy)
+            losses["distill"] = self.w_distill * F.l1_loss(out, target)
         return losses
 
     def optimize_parameters(self, noisy: torch.Tensor, clean: torch.Tensor) -> Dict[str, float]:
@@ -83,7 +99,7 @@ class SharpXRModel:
         if self.n2n_loss is not None:
             return self._step({k: self.w_n2n * v for k, v in self.n2n_loss(self.net_g, noisy).items()})
         out = self.net_g(noisy)
-        losses = self.pixel_losses(out, clean)
+        losses = self.pixel_losses(out, clean, noisy)
         if self.net_d is not None:
             for p in self.net_d.parameters():
                 p.requires_grad_(False)
