@@ -54,9 +54,9 @@ function readF32(path: string): Float32Array {
 // architecture a config here can train (the half-resolution "fast" network), exported with
 // seeded random weights, so a new architecture is held to the contract before it ships.
 for (const model of testModelPaths()) parity(basename(model), () => ({ model, weights: testWeightsPath(model) }));
-parity('fast architecture (shuffle 2), untrained export of training/options/fast_stage1.yml', (dir) => {
+parity('fast architecture (shuffle 2), untrained export of training/options/fast_arch.yml', (dir) => {
   const model = join(dir, 'fast-untrained.onnx');
-  runPython(pythonPath('torch'), ['-m', 'training', 'export', '--untrained-config', 'training/options/fast_stage1.yml', '--out', model, '--name', 'fast-untrained']);
+  runPython(pythonPath('torch'), ['-m', 'training', 'export', '--untrained-config', 'training/options/fast_arch.yml', '--out', model, '--name', 'fast-untrained']);
   return { model, weights: model.replace(/\.onnx$/, '.pt') };
 });
 

@@ -177,7 +177,7 @@ def test_folded_deploy_form_computes_the_same(shape):
 
 
 def fast_network():
-    with open(os.path.join(REPO, "training", "options", "fast_stage1.yml"), encoding="utf-8") as f:
+    with open(os.path.join(REPO, "training", "options", "fast_arch.yml"), encoding="utf-8") as f:
         return yaml.safe_load(f)["network_g"]
 
 
