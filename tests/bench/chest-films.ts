@@ -31,12 +31,13 @@ export async function chestFilms(): Promise<ChestFilm[]> {
   return [...films.values()];
 }
 
-/** The films in the model's domain as 16-bit PNGs in `dir` (emptied first); one line per film. */
-export async function dicomAsModelInput(dir: string): Promise<string[]> {
+/** The films in the model's domain as 16-bit PNGs in `dir` (emptied first); one line per film.
+ *  Pass `films` when the caller has decoded them already. */
+export async function dicomAsModelInput(dir: string, films?: readonly ChestFilm[]): Promise<string[]> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
-  for (const { file, image } of await chestFilms()) {
+  for (const { file, image } of films ?? await chestFilms()) {
     const { data } = toModel(image.pixels, image);
     await writePng(join(dir, `${basename(file, '.dcm')}.png`), { width: image.width, height: image.height, pixels: data, bitDepth: 16 });
     written.push(`${file} ${image.width}x${image.height}${image.lossy ? ' (lossy)' : ''}`);

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULTS, readManifest, repoRoot } from '../../server/src/config/index.js';
 import { decodeJpeg, type GrayImage } from '../../server/src/imaging/index.js';
 import { ModelRunner } from '../../server/src/pipeline/infer/index.js';
-import { clamp01, pythonPath, seededGaussian } from '../server/helpers.js';
+import { clamp01, psnr, pythonPath, seededGaussian } from '../server/helpers.js';
 import { benchInference } from './inference.bench.js';
 
 const root = repoRoot();
@@ -21,12 +21,6 @@ const kaggleVal = join(root, '..', 'shared', 'data', 'cxr-kaggle-normal', 'val')
 const kaggleTrain = join(root, '..', 'shared', 'data', 'cxr-kaggle-normal', 'train');
 
 export interface QuantizeRow { readonly sigma: number; readonly noisy: number; readonly float: number; readonly int8: number; readonly delta: number }
-
-function psnr(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
-  return 10 * Math.log10(1 / (sum / a.length));
-}
 
 function valFilms(n: number): GrayImage[] {
   const names = readdirSync(kaggleVal).filter((f) => /\.jpe?g$/i.test(f)).sort().slice(0, n);

@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { steps: { type: 'string', default: '300' }, retrain: { type: 'boolean' } } });
   if (!existsSync(chestDicom)) return void console.log(JSON.stringify({ bench: 'self-supervised', skipped: `${chestDicom} missing` }));
   mkdirSync(out, { recursive: true });
-  const written = await dicomAsModelInput(join(out, 'films'));
+  const decoded = await chestFilms();
+  const written = await dicomAsModelInput(join(out, 'films'), decoded);
   console.log(`fine-tuning on ${written.length} films: ${written.join(', ')}`);
   const t0 = performance.now();
   const tuned = fineTune(Number(values.steps), Boolean(values.retrain));
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const runners = { shipped: await ModelRunner.load(defaultModelPath(), opts), n2n: await ModelRunner.load(tuned.onnx, opts) };
   const films = [];
   try {
-    for (const { file, image } of await chestFilms()) {
+    for (const { file, image } of decoded) {
       const { data } = toModel(image.pixels, image);
       const row = { file, size: `${image.width}x${image.height}`, inNoise: estimateNoise(data, image.width, image.height).sigma * 255,
         shipped: await score(runners.shipped, data, image.width, image.height), n2n: await score(runners.n2n, data, image.width, image.height) };

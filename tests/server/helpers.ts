@@ -129,6 +129,11 @@ export function clamp01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
+/** PSNR in dB of `a` against `b`, both in [0, 1]. */
+export function psnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return 20 * Math.log10(1 / rmse(a, b));
+}
+
 export function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;

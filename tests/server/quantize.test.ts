@@ -7,13 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultModelPath } from '../../server/src/config/index.js';
 import { ModelRunner } from '../../server/src/pipeline/infer/index.js';
-import { ROOT, clamp01, crop, fixtureImage, pythonPath, runPython, seededGaussian, tempDir, testWeightsPath } from './helpers.js';
-
-function psnr(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
-  return 10 * Math.log10(1 / (sum / a.length));
-}
+import { ROOT, clamp01, crop, fixtureImage, psnr, pythonPath, runPython, seededGaussian, tempDir, testWeightsPath } from './helpers.js';
 
 describe('int8 quantisation of the default model', () => {
   const tmp = tempDir('sharpxr-quant-');
