@@ -68,6 +68,8 @@ def recipe(opt: dict) -> str:
             continue  # stage 1 trains no discriminator whatever the shared config lists
         weight = spec.get("weight") if isinstance(spec, dict) else spec
         kind = f" {spec['kind']}" if isinstance(spec, dict) and spec.get("kind") else ""
+        if isinstance(spec, dict) and spec.get("teacher"):
+            kind = f" from {os.path.basename(str(spec['teacher']))}"
         if weight:
             terms.append(f"{name}{kind} {weight:g}")
     parts = [f"stage {stage}", "loss " + " + ".join(terms) if terms else "no loss terms",
@@ -79,6 +81,9 @@ def recipe(opt: dict) -> str:
         parts.append(f"rescaled crops s={data['scale']} p={data.get('scale_p', 1.0)}")
     if train.get("init_from"):
         parts.append(f"from {os.path.basename(os.path.dirname(os.path.dirname(str(train['init_from'])))) or train['init_from']}")
+    if train.get("graft_from"):
+        g = train["graft_from"]
+        parts.append(f"lower levels grafted from {os.path.basename(str(g['weights']))} (offset {g.get('offset', 1)})")
     return "; ".join(parts)
 
 

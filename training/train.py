@@ -63,13 +63,17 @@ def train(opt: dict, restart: bool = False) -> dict:
         step = int(state["step"])
     elif opt.get("train", {}).get("init_from"):
         model.init_generator_from(opt["train"]["init_from"])
+    grafted = 0
+    if step == 0 and opt.get("train", {}).get("graft_from"):
+        graft = opt["train"]["graft_from"]
+        grafted = model.graft_generator_from(graft["weights"], int(graft.get("offset", 1)))
     log = open(os.path.join(run_dir, "log.jsonl"), "a", encoding="utf-8")
     rep = Reporter(model.total_steps, start_step=step, log_file=log)
     rep.emit("start", run_dir=run_dir, stage=model.stage, step=step, total_steps=model.total_steps,
              device=str(device), threads=threads, config_hash=config_hash(opt), train_images=len(train_set),
              val_images=len(val_set), resumed=step > 0, layout=opt["datasets"].get("layout"),
              holdout=int(opt["datasets"]["val"].get("holdout", 0) or 0), val_root=opt["datasets"]["val"]["root"],
-             val_split=opt["datasets"]["val"].get("split", "val"))
+             val_split=opt["datasets"]["val"].get("split", "val"), grafted_tensors=grafted)
     try:
         return _loop(opt, model, train_set, val_set, rep, step, run_dir)
     finally:

@@ -11,6 +11,7 @@ from typing import Dict
 import torch
 import torch.nn.functional as F
 
+from .graft import graft_state, load_net_g_state
 from ..archs import build_discriminator, build_generator
 from ..losses import GANLoss, Neighbor2NeighborLoss, PerceptualLoss, SSIMLoss, ssim
 
@@ -167,9 +168,14 @@ class SharpXRModel:
     def init_generator_from(self, path: str) -> None:
         """Stage 2 starts from stage 1's generator weights (optimiser state starts fresh); a
         longer stage 1 can start from a shipped model's exported weights (.pt, key net_g)."""
-        state = torch.load(path, map_location=self.device)
-        if "model" in state:
-            state = state["model"]["net_g"]
-        elif "net_g" in state:
-            state = state["net_g"]
+        self.net_g.load_state_dict(load_net_g_state(path, self.device))
+
+    def graft_generator_from(self, path: str, offset: int) -> int:
+        """Take a deeper trained network's lower levels (see models/graft.py); returns how many
+        tensors were taken, so the run log shows the graft did something."""
+        state, taken = graft_state(self.net_g.state_dict(), load_net_g_state(path, self.device), offset,
+                                   self.net_g.depth)
+        if taken == 0:
+            raise ValueError(f"graft_from {path}: no tensor of that network fits this one")
         self.net_g.load_state_dict(state)
+        return taken
