@@ -2,6 +2,7 @@
 // The wrong models are real ONNX files, written by the onnx Python package into a temp dir.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ModelContractError, ModelRunner, readOnnxInfo } from '../../server/src/pipeline/infer/index.js';
@@ -87,6 +88,20 @@ describe('model contract', () => {
       assert.ok(messages.some((m) => m.includes(`runs on ${runner.provider}`)));
     } finally {
       await runner.release();
+    }
+  });
+
+  it('runs one intra-op thread per core when threads is 0, and the number asked otherwise', async () => {
+    const path = makeModel('threads.onnx', 'noisy', 'denoised');
+    for (const [asked, expected] of [[0, availableParallelism()], [1, 1]] as const) {
+      const messages: string[] = [];
+      const runner = await ModelRunner.load(path, { providers: ['cpu'], threads: asked, log: (m) => messages.push(m) });
+      try {
+        assert.equal(runner.threads, expected);
+        assert.ok(messages.some((m) => m.endsWith(`runs on cpu, ${expected} thread${expected === 1 ? '' : 's'}`)), messages.join('\n'));
+      } finally {
+        await runner.release();
+      }
     }
   });
 

@@ -112,6 +112,28 @@ function seamStats(diff: Float32Array, width: number, height: number, tiles: rea
   return s;
 }
 
+/** Records [n, h, w] of every model run the runner makes from now on. */
+function countRuns(runner: ModelRunner): number[][] {
+  const runs: number[][] = [];
+  const run = runner.runBatch.bind(runner);
+  runner.runBatch = (data, n, h, w) => {
+    runs.push([n, h, w]);
+    return run(data, n, h, w);
+  };
+  return runs;
+}
+
+/** Nearest-neighbour enlargement by an integer factor. */
+function upscale(img: GrayImage, f: number): GrayImage {
+  const width = img.width * f;
+  const height = img.height * f;
+  const pixels = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) pixels[y * width + x] = img.pixels[Math.floor(y / f) * img.width + Math.floor(x / f)]!;
+  }
+  return { ...img, width, height, pixels };
+}
+
 describe('tiled inference', () => {
   let image: GrayImage;
   let source: string;
@@ -128,7 +150,9 @@ describe('tiled inference', () => {
     const runner = await ModelRunner.load(testModelPath(), { providers: ['cpu'], tile, overlap });
     runners.push(runner);
     const whole = await runner.runWhole(img.pixels, img.width, img.height);
+    const runs = countRuns(runner);
     const tiled = await runner.denoise(img.pixels, img.width, img.height);
+    assert.ok(runs.length > 1, `denoise made ${runs.length} model run(s): not tiled`);
     const diff = new Float32Array(whole.length);
     for (let i = 0; i < diff.length; i++) diff[i] = tiled[i]! - whole[i]!;
     const tiles = planTiles(img.width, img.height, tile, overlap, runner.align);
@@ -150,8 +174,22 @@ describe('tiled inference', () => {
     assert.ok(seams.edgeStep < 1e-3, `jump across tile edges ${seams.edgeStep}`);
   });
 
+  it('runs an image up to the area of a 4/3-tile square in one pass, a larger one in tiles', async () => {
+    const runner = await ModelRunner.load(testModelPath(), { providers: ['cpu'], tile: 192, overlap: 32 });
+    runners.push(runner);
+    const runs = countRuns(runner);
+    const small = crop(image, 0, 0, 250, 250); // 62,500 px <= 256^2: one pass though wider than a tile
+    await runner.denoise(small.pixels, small.width, small.height);
+    assert.deepEqual(runs, [[1, 250, 250]]);
+    runs.length = 0;
+    const large = crop(image, 0, 0, 260, 260); // 67,600 px > 256^2: tiles of at most 192
+    await runner.denoise(large.pixels, large.width, large.height);
+    assert.ok(runs.length > 1 && runs.every(([, h, w]) => h! <= 192 && w! <= 192), JSON.stringify(runs));
+  });
+
   it('default tiles match one whole pass on the full radiograph', async (t) => {
-    const img = image;
+    // Twice the default tile a side, so that the default really tiles it.
+    const img = image.width >= 2 * DEFAULTS.tile ? image : upscale(image, 2);
     const { max, seams, tiles } = await compare(img, DEFAULTS.tile, DEFAULTS.overlap);
     t.diagnostic(`${source} ${img.width}x${img.height}, ${tiles.length} tiles: max |tiled-whole| ` +
       `${max.toExponential(2)}, step across edges ${seams.edgeStep.toExponential(2)}`);

@@ -15,7 +15,7 @@ export interface InferenceConfig {
   readonly tile: number;
   /** Pixels shared by neighbouring tiles (also the blend ramp length). */
   readonly overlap: number;
-  /** onnxruntime intra-op threads; 0 lets onnxruntime choose (one per core). */
+  /** onnxruntime intra-op threads; 0 means one per core (see intraOpThreads). */
   readonly threads: number;
   /** Tiles stacked into one run (N of [N,1,H,W]). */
   readonly batch: number;

@@ -22,6 +22,8 @@ export interface ModelInfo {
   readonly file?: string;
   readonly stage?: string;
   readonly quantization?: string;
+  /** onnxruntime intra-op threads (CPU). */
+  readonly threads?: number;
 }
 
 /** A denoiser that says what it is; processInstance needs both. */
@@ -38,6 +40,7 @@ export function modelInfo(runner: ModelRunner): ModelInfo {
     file: basename(runner.modelPath),
     ...(meta.stage ? { stage: meta.stage } : {}),
     ...(meta.quantization ? { quantization: meta.quantization } : {}),
+    threads: runner.threads,
   };
 }
 

@@ -38,6 +38,7 @@ export function createHealth(deps: HealthDeps): () => Promise<HealthReport> {
         id: info.modelId, version: info.modelVersion, provider: info.provider,
         ...(info.file ? { file: info.file } : {}), ...(info.stage ? { stage: info.stage } : {}),
         ...(info.quantization ? { quantization: info.quantization } : {}),
+        ...(info.threads ? { threads: info.threads } : {}),
       },
       jobs,
       destinations: deps.config.destinations.map((d) => d.name),
