@@ -20,11 +20,18 @@ export function testModelPath(): string {
   }
 }
 
-/** Every model to check against its PyTorch weights: SHARPXR_TEST_MODEL alone, else all shipped ones. */
+/** Every model to check against its PyTorch weights: SHARPXR_TEST_MODEL alone, else all shipped
+ *  float ones (an int8 form is held to its float source instead, in quantize.test.ts). */
 export function testModelPaths(): string[] {
   if (process.env.SHARPXR_TEST_MODEL) return [process.env.SHARPXR_TEST_MODEL];
   const manifest = readManifest();
-  return manifest.models.map((m) => resolve(ROOT, 'models', m.file));
+  return manifest.models.filter((m) => !m.quantized_from).map((m) => resolve(ROOT, 'models', m.file));
+}
+
+/** The shipped int8 forms with their float sources. */
+export function shippedInt8Models(): { int8: string; float: string }[] {
+  return readManifest().models.flatMap((m) => (m.quantized_from
+    ? [{ int8: resolve(ROOT, 'models', m.file), float: resolve(ROOT, 'models', m.quantized_from) }] : []));
 }
 
 /** Its PyTorch weights: SHARPXR_TEST_WEIGHTS, else the manifest's entry, else <model>.pt. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultModelPath } from '../../server/src/config/index.js';
 import { ModelRunner } from '../../server/src/pipeline/infer/index.js';
-import { ROOT, clamp01, crop, fixtureImage, psnr, pythonPath, runPython, seededGaussian, tempDir, testWeightsPath } from './helpers.js';
+import { ROOT, clamp01, crop, fixtureImage, psnr, pythonPath, runPython, seededGaussian, shippedInt8Models, tempDir, testWeightsPath } from './helpers.js';
 
 describe('int8 quantisation of the default model', () => {
   const tmp = tempDir('sharpxr-quant-');
@@ -29,14 +29,40 @@ describe('int8 quantisation of the default model', () => {
     const [float, int8] = runners as [ModelRunner, ModelRunner];
     assert.match(int8.metadata.name ?? '', /-int8$/);
     assert.match(int8.metadata.quantization ?? '', /int8/);
-    const clean = crop((await fixtureImage()).image, 20, 20, 320, 288);
-    const g = seededGaussian(7);
-    const noisy = clean.pixels.map((v) => clamp01(v + (25 / 255) * g()));
-    const [f, q] = [await float.denoise(noisy, clean.width, clean.height), await int8.denoise(noisy, clean.width, clean.height)];
-    const scores = { noisy: psnr(noisy, clean.pixels), float: psnr(f, clean.pixels), int8: psnr(q, clean.pixels), agreement: psnr(q, f) };
-    t.diagnostic(JSON.stringify(scores));
-    assert.ok(scores.int8 > scores.noisy + 6, `int8 ${scores.int8.toFixed(2)} dB barely denoises (noisy ${scores.noisy.toFixed(2)})`);
-    assert.ok(scores.int8 > scores.float - 0.5, `int8 ${scores.int8.toFixed(2)} dB far below float ${scores.float.toFixed(2)}`);
-    assert.ok(scores.agreement > 42, `int8 and float outputs ${scores.agreement.toFixed(1)} dB apart`);
+    await closeToFloat(float, int8, t);
   });
 });
+
+// Every int8 form shipped in models/ (manifest "quantized_from"), against its float source.
+for (const { int8: int8Path, float: floatPath } of shippedInt8Models()) {
+  describe(`shipped int8 model ${int8Path.split('/').pop()}`, () => {
+    let runners: ModelRunner[] = [];
+    before(async () => {
+      runners = [await ModelRunner.load(floatPath, { providers: ['cpu'] }), await ModelRunner.load(int8Path, { providers: ['cpu'] })];
+    });
+    after(async () => {
+      for (const r of runners) await r.release();
+    });
+
+    it('names its source and quantisation and denoises close to it', async (t) => {
+      const [float, int8] = runners as [ModelRunner, ModelRunner];
+      assert.equal(int8.metadata.name, `${float.metadata.name}-int8`);
+      assert.equal(int8.metadata.version, `${float.metadata.version}-int8`);
+      assert.equal(int8.metadata.training_recipe, float.metadata.training_recipe);
+      assert.match(int8.metadata.quantization ?? '', /^int8 QDQ static/);
+      await closeToFloat(float, int8, t);
+    });
+  });
+}
+
+async function closeToFloat(float: ModelRunner, int8: ModelRunner, t: { diagnostic: (m: string) => void }): Promise<void> {
+  const clean = crop((await fixtureImage()).image, 20, 20, 320, 288);
+  const g = seededGaussian(7);
+  const noisy = clean.pixels.map((v) => clamp01(v + (25 / 255) * g()));
+  const [f, q] = [await float.denoise(noisy, clean.width, clean.height), await int8.denoise(noisy, clean.width, clean.height)];
+  const scores = { noisy: psnr(noisy, clean.pixels), float: psnr(f, clean.pixels), int8: psnr(q, clean.pixels), agreement: psnr(q, f) };
+  t.diagnostic(JSON.stringify(scores));
+  assert.ok(scores.int8 > scores.noisy + 6, `int8 ${scores.int8.toFixed(2)} dB barely denoises (noisy ${scores.noisy.toFixed(2)})`);
+  assert.ok(scores.int8 > scores.float - 0.5, `int8 ${scores.int8.toFixed(2)} dB far below float ${scores.float.toFixed(2)}`);
+  assert.ok(scores.agreement > 42, `int8 and float outputs ${scores.agreement.toFixed(1)} dB apart`);
+}

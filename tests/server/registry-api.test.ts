@@ -51,7 +51,7 @@ describe('/api/models', () => {
     const res = await viewer.fetch('/api/models');
     assert.equal(res.status, 200);
     const body = (await res.json()) as { items: { name: string; status: string; metadata: Record<string, string>; jobs: { total: number } }[]; active: string | null };
-    assert.equal(body.items.length, 2);
+    assert.equal(body.items.length, 3);
     const active = body.items.find((m) => m.status === 'active')!;
     assert.equal(active.name, 'sharpxr-product-stage1');
     assert.equal(active.metadata.stage, 'stage1');

@@ -38,7 +38,7 @@ describe('sharpxr models', () => {
     const r = await run('list');
     assert.equal(r.code, 0, r.err.join('\n'));
     const rows = r.out.map((l) => l.split('\t'));
-    assert.deepEqual(rows.map((c) => `${c[1]} ${c[3]} ${c[4]}`).sort(), ['sharpxr-product-gan registered shipped', 'sharpxr-product-stage1 active shipped']);
+    assert.deepEqual(rows.map((c) => `${c[1]} ${c[3]} ${c[4]}`).sort(), ['sharpxr-product-gan registered shipped', 'sharpxr-product-stage1 active shipped', 'sharpxr-product-stage1-int8 registered shipped']);
   });
 
   it('adds a valid model, printing each check, and refuses a bad one with the reason', async () => {

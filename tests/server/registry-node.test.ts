@@ -88,7 +88,7 @@ describe('model registry in a running node', { skip }, () => {
     const { status, body } = await call(admin, 'GET', '/models');
     assert.equal(status, 200);
     const names = (body.items as { name: string; status: string }[]).map((m) => `${m.name}:${m.status}`).sort();
-    assert.deepEqual(names, ['sharpxr-product-gan:registered', 'sharpxr-product-stage1:active']);
+    assert.deepEqual(names, ['sharpxr-product-gan:registered', 'sharpxr-product-stage1-int8:registered', 'sharpxr-product-stage1:active']);
     const uid = await sendOne('first');
     const stamp = received().find((s) => s.source === uid)!;
     assert.deepEqual([stamp.model, stamp.version], ['sharpxr-product-stage1', '1.0.0']);

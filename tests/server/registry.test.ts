@@ -62,6 +62,7 @@ describe('model registry', () => {
     assert.equal(first.activated, true);
     assert.deepEqual(first.shipped.map((m) => [m.name, m.version, m.source, m.stage]).sort(), [
       ['sharpxr-product-gan', '1.0.0', 'shipped', 'gan'], ['sharpxr-product-stage1', '1.0.0', 'shipped', 'stage1'],
+      ['sharpxr-product-stage1-int8', '1.0.0-int8', 'shipped', 'stage1'],
     ]);
     assert.equal(first.active.file, STAGE1, 'shipped models stay in models/');
     assert.equal(first.active.status, 'active');
@@ -73,7 +74,7 @@ describe('model registry', () => {
     const second = await syncShippedModels(registry, { configuredModelPath: STAGE1, audit });
     assert.equal(second.activated, false);
     assert.equal(second.active.name, 'sharpxr-product-gan');
-    assert.equal((await registry.list()).length, 2);
+    assert.equal((await registry.list()).length, 3);
     const promotions = await db.auditEvent.findMany({ where: { action: 'model.promote' }, orderBy: { at: 'asc' } });
     assert.deepEqual(promotions.map((p) => p.actor), ['tester', 'tester']);
     await registry.rollback(audit); // back to stage 1 for the tests below

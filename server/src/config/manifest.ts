@@ -1,6 +1,7 @@
 // models/manifest.json names the shipped models and which one is the default:
 //   {"default": "sharpxr-product-gan.onnx",
-//    "models": [{"file": "...onnx", "weights": "...pt", "stage": "stage1"}, ...]}
+//    "models": [{"file": "...onnx", "weights": "...pt", "stage": "stage1"},
+//               {"file": "...-int8.onnx", "quantized_from": "...onnx", "stage": "stage1"}, ...]}
 // Paths in it are relative to the manifest's folder.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,6 +11,8 @@ export interface ManifestEntry {
   readonly file: string;
   readonly weights?: string;
   readonly stage?: string;
+  /** An int8 form names its float source; it has no PyTorch weights of its own. */
+  readonly quantized_from?: string;
 }
 
 export interface Manifest {
