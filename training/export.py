@@ -68,10 +68,9 @@ def recipe(opt: dict) -> str:
             continue  # stage 1 trains no discriminator whatever the shared config lists
         weight = spec.get("weight") if isinstance(spec, dict) else spec
         kind = f" {spec['kind']}" if isinstance(spec, dict) and spec.get("kind") else ""
-        if isinstance(spec, dict) and spec.get("teacher"):
-            kind = f" from {os.path.basename(str(spec['teacher']))}"
+        teacher = f" from {os.path.basename(str(spec['teacher']))}" if isinstance(spec, dict) and spec.get("teacher") else ""
         if weight:
-            terms.append(f"{name}{kind} {weight:g}")
+            terms.append(f"{name}{kind} {weight:g}{teacher}")
     parts = [f"stage {stage}", "loss " + " + ".join(terms) if terms else "no loss terms",
              f"{train.get('total_steps', '?')} steps", f"batch {data.get('batch_size', '?')} x {data.get('patch_size', '?')} px",
              f"lr {train.get('optim_g', {}).get('lr', '?')}"]

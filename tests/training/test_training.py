@@ -206,4 +206,4 @@ def test_distillation_pulls_the_student_towards_its_teacher(tiny_opt, tiny_check
     first, last = steps[0]["distill"], sum(s["distill"] for s in steps[-5:]) / 5
     assert last < 0.5 * first, f"student did not approach the teacher: {first:.4f} -> {last:.4f}"
     from training.export import recipe
-    assert "distill 1" in recipe(opt)
+    assert "distill 1 from latest.pth" in recipe(opt)  # the teacher is named
