@@ -101,23 +101,25 @@ def _mean(rows):
 
 
 @torch.no_grad()
-def evaluate_setting(si, setting, images, models, n_tune):
+def evaluate_setting(si, setting, images, models, n_tune, with_nlm=True):
+    """with_nlm=False scores candidates alone (NLM is most of the time): the noise draw is the
+    same, so their figures sit beside an earlier run's NLM and shipped-model rows."""
     pairs = []
     for i, clean in enumerate(images):
         gen = torch.Generator().manual_seed(10_000 * (si + 1) + i)
         pairs.append((apply_noise(clean, setting["spec"], gen), clean))
-    h = tune_nlm(pairs, n_tune)
-    rows = {"noisy": [], "nlm": [], **{name: [] for name in models}}
+    h = tune_nlm(pairs, n_tune) if with_nlm else None
+    rows = {"noisy": [], **({"nlm": []} if with_nlm else {}), **{name: [] for name in models}}
     example = None
     for i, (noisy, clean) in enumerate(pairs):
-        outs = {"noisy": noisy, "nlm": nlm(noisy, h)}
+        outs = {"noisy": noisy, **({"nlm": nlm(noisy, h)} if with_nlm else {})}
         for name, net in models.items():
             outs[name] = net(noisy).clamp(0, 1)
         for k, out in outs.items():
             rows[k].append(_score(out, clean))
         if i == 0:
             example = {**outs, "clean": clean}
-    return {"key": setting["key"], "label": setting["label"], "nlm_h": round(h, 2),
+    return {"key": setting["key"], "label": setting["label"], "nlm_h": round(h, 2) if with_nlm else None,
             "results": {k: _mean(v) for k, v in rows.items()}}, example
 
 
@@ -131,21 +133,22 @@ def evaluate(args) -> dict:
             raise ValueError(f"--model '{item}' must be NAME=CHECKPOINT")
         models[name] = load_generator(path)[0]
     files, images = _load_clean(args)
+    with_nlm = not getattr(args, "no_nlm", False)
     t0 = time.time()
     results, examples = [], []
     for setting in pick_settings(getattr(args, "setting", None)):
         si = SETTINGS.index(setting)  # the same noise draw whichever settings run
-        res, example = evaluate_setting(si, setting, images, models, args.nlm_tune_images)
+        res, example = evaluate_setting(si, setting, images, models, args.nlm_tune_images, not getattr(args, "no_nlm", False))
         results.append(res)
         examples.append((setting["key"], example))  # ASCII: OpenCV fonts have no σ
         print(json.dumps({"event": "eval", **res}), flush=True)
     report = {"data": os.path.abspath(args.data), "images": len(files), "crop": args.crop,
               "scale": float(getattr(args, "scale", 1.0) or 1.0), "sizes": sorted({f"{im.shape[-1]}x{im.shape[-2]}" for im in images}),
-              "methods": ["noisy", "nlm", *models], "models": {n: p for n, _, p in (m.partition("=") for m in args.model)},
+              "methods": ["noisy", *(["nlm"] if with_nlm else []), *models], "models": {n: p for n, _, p in (m.partition("=") for m in args.model)},
               "settings": results, "seconds": round(time.time() - t0, 1)}
     with open(os.path.join(args.out, "eval.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2)
     write_markdown(report, os.path.join(args.out, "eval.md"))
-    write_grid(examples, ["noisy", "nlm", *models, "clean"], os.path.join(args.out, "grid.png"))
+    write_grid(examples, [*report["methods"], "clean"], os.path.join(args.out, "grid.png"))
     print(json.dumps({"event": "eval_done", "out": args.out, "seconds": report["seconds"]}), flush=True)
     return report

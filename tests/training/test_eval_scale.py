@@ -50,3 +50,15 @@ def test_unknown_setting_is_named(tmp_path):
     proc, _ = _eval(tmp_path, "bad", "--data", FIXTURE_IMAGES, "--setting", "gaussian_99")
     assert proc.returncode != 0
     assert "gaussian_99" in proc.stderr and "gaussian_25" in proc.stderr
+
+
+def test_no_nlm_scores_the_models_alone_with_the_same_noise_draw(tiny_checkpoint, tmp_path):
+    args = ("--data", FIXTURE_IMAGES, "--max-images", "1", "--model", f"tiny={tiny_checkpoint}", "--setting", "gaussian_25")
+    with_nlm, a_out = _eval(tmp_path, "with", *args)
+    without, b_out = _eval(tmp_path, "without", *args, "--no-nlm")
+    assert with_nlm.returncode == 0 and without.returncode == 0, without.stderr
+    a = json.loads((a_out / "eval.json").read_text())["settings"][0]["results"]
+    b = json.loads((b_out / "eval.json").read_text())
+    assert b["methods"] == ["noisy", "tiny"] and "nlm" not in b["settings"][0]["results"]
+    assert b["settings"][0]["results"]["tiny"] == a["tiny"] and b["settings"][0]["results"]["noisy"] == a["noisy"]
+    assert os.path.isfile(b_out / "grid.png") and "| noisy | tiny | NLM h |" in (b_out / "eval.md").read_text()
