@@ -71,7 +71,7 @@ describe('PipelineWorker (shipped model)', () => {
 
   it('reports the loaded model, forwards its log lines, and gives the same parameters as processingParams', () => {
     assert.deepEqual(pw.info, local.info);
-    assert.ok(logs.some((l) => l.startsWith('info: ') && / runs on cpu$/.test(l)), logs.join('\n'));
+    assert.ok(logs.some((l) => l.startsWith('info: ') && / runs on cpu, \d+ threads?$/.test(l)), logs.join('\n'));
     const params = processingParams({ model: { info: pw.info } });
     assert.deepEqual(pw.params, params);
     assert.equal(pw.paramsHash, processingParamsHash(params));
