@@ -138,7 +138,7 @@ def evaluate(args) -> dict:
     results, examples = [], []
     for setting in pick_settings(getattr(args, "setting", None)):
         si = SETTINGS.index(setting)  # the same noise draw whichever settings run
-        res, example = evaluate_setting(si, setting, images, models, args.nlm_tune_images, not getattr(args, "no_nlm", False))
+        res, example = evaluate_setting(si, setting, images, models, args.nlm_tune_images, with_nlm)
         results.append(res)
         examples.append((setting["key"], example))  # ASCII: OpenCV fonts have no σ
         print(json.dumps({"event": "eval", **res}), flush=True)

@@ -14,6 +14,7 @@ import torch.nn as nn
 from .archs import build_generator
 from .archs.deploy_arch import fold_for_deploy
 from .data.noise import describe
+from .utils.checkpoint import net_g_weights
 from .utils.config import config_hash
 
 
@@ -32,7 +33,7 @@ def load_generator(path: str):
     """A training checkpoint (latest.pth) or exported generator weights (.pt) -> (net, config)."""
     state = torch.load(path, map_location="cpu")
     opt = state["config"]
-    weights = state["model"]["net_g"] if "model" in state else state["net_g"]
+    weights = net_g_weights(state)
     net = build_generator(opt["network_g"])
     net.load_state_dict(weights)
     return net.eval(), opt

@@ -25,6 +25,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readManifest, repoRoot } from '../../server/src/config/index.js';
+import { shippedInt8Models } from '../server/helpers.js';
 
 const root = repoRoot();
 const outDir = join(root, 'out', 'bench');
@@ -51,9 +52,8 @@ function inferenceBench(model: string, size: number): Record<string, number | st
 
 /** The shipped int8 form of the default model (manifest "quantized_from"), if there is one. */
 function shippedInt8(): string | undefined {
-  const manifest = readManifest();
-  const entry = manifest.models.find((m) => m.quantized_from === manifest.default);
-  return entry ? join(root, 'models', entry.file) : undefined;
+  const defaultModel = join(root, 'models', readManifest().default);
+  return shippedInt8Models().find((m) => m.float === defaultModel)?.int8;
 }
 
 function benchDefaultModel(): void {

@@ -36,10 +36,3 @@ def graft_state(student: Dict[str, torch.Tensor], teacher: Dict[str, torch.Tenso
             taken += 1
     return out, taken
 
-
-def load_net_g_state(path: str, device) -> Dict[str, torch.Tensor]:
-    """Generator weights from a training checkpoint or a shipped .pt (key net_g)."""
-    state = torch.load(path, map_location=device)
-    if "model" in state:
-        return state["model"]["net_g"]
-    return state.get("net_g", state)

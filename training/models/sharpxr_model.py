@@ -11,9 +11,10 @@ from typing import Dict
 import torch
 import torch.nn.functional as F
 
-from .graft import graft_state, load_net_g_state
+from .graft import graft_state
 from ..archs import build_discriminator, build_generator
 from ..losses import GANLoss, Neighbor2NeighborLoss, PerceptualLoss, SSIMLoss, ssim
+from ..utils.checkpoint import load_checkpoint, net_g_weights
 
 
 def psnr(x: torch.Tensor, y: torch.Tensor) -> float:
@@ -168,13 +169,13 @@ class SharpXRModel:
     def init_generator_from(self, path: str) -> None:
         """Stage 2 starts from stage 1's generator weights (optimiser state starts fresh); a
         longer stage 1 can start from a shipped model's exported weights (.pt, key net_g)."""
-        self.net_g.load_state_dict(load_net_g_state(path, self.device))
+        self.net_g.load_state_dict(net_g_weights(load_checkpoint(path, self.device)))
 
     def graft_generator_from(self, path: str, offset: int) -> int:
         """Take a deeper trained network's lower levels (see models/graft.py); returns how many
         tensors were taken, so the run log shows the graft did something."""
-        state, taken = graft_state(self.net_g.state_dict(), load_net_g_state(path, self.device), offset,
-                                   self.net_g.depth)
+        teacher = net_g_weights(load_checkpoint(path, self.device))
+        state, taken = graft_state(self.net_g.state_dict(), teacher, offset, self.net_g.depth)
         if taken == 0:
             raise ValueError(f"graft_from {path}: no tensor of that network fits this one")
         self.net_g.load_state_dict(state)

@@ -74,11 +74,9 @@ export class ModelRunner {
   }
 
   /**
-   * Denoise a row-major grayscale image in [0, 1]. Images up to one tile, or up to the area of
-   * a (4/3 tile) square, run in a single pass; larger ones run tile by tile, so memory holds
-   * the input, two accumulators and at most `batch` tiles, whatever the image size.
-   * Why the area rule: a 1000x800 film cut into four overlapping 768 tiles computes 1.05 MP for
-   * its 0.8 and ran 1.37x slower through `sharpxr denoise`; one pass costs what a 1024 tile does.
+   * Denoise a row-major grayscale image in [0, 1]. Images that fit one pass (runsWhole) run
+   * whole; larger ones run tile by tile, so memory holds the input, two accumulators and at
+   * most `batch` tiles, whatever the image size.
    */
   async denoise(pixels: Float32Array, width: number, height: number): Promise<Float32Array> {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
@@ -86,10 +84,6 @@ export class ModelRunner {
     }
     if (pixels.length !== width * height) {
       throw new RangeError(`expected ${width * height} pixels for ${width}x${height}, got ${pixels.length}`);
-    }
-    const wholeEdge = Math.floor((this.tile * 4) / 3);
-    if ((width <= this.tile && height <= this.tile) || width * height <= wholeEdge * wholeEdge) {
-      return this.runWhole(pixels, width, height);
     }
     const plan = { tile: this.tile, overlap: this.overlap, align: this.align, batch: this.batch };
     return runTiled(pixels, width, height, plan, (data, n, h, w) => this.runBatch(data, n, h, w));

@@ -27,6 +27,7 @@ export type LogFn = (message: string, level: 'info' | 'warn') => void;
 
 export interface SessionOptions {
   readonly providers: readonly Provider[];
+  /** Intra-op threads, already resolved (intraOpThreads): a count, never 0. */
   readonly threads: number;
   /** Let idle intra-op threads busy-wait for work (onnxruntime's default); see sessionOptions. */
   readonly spinning?: boolean;
@@ -67,7 +68,7 @@ function sessionOptions(provider: Provider, opts: SessionOptions, isLast: boolea
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
-    intraOpNumThreads: intraOpThreads(opts.threads),
+    intraOpNumThreads: opts.threads,
     // Memory patterns are planned per input shape, and films come in every shape: with them on,
     // a shape seen before ran 912 ms against 302 without (1024x860, int8), and peak RSS over seven
     // film sizes was 1052 MB against 674; even one fixed 768 tile ran 212 vs 250 ms, 448 vs 607 MB.

@@ -9,7 +9,7 @@ import { extractTile, planTiles, TileBlender, type Tile } from './tiling.js';
 export type RunBatch = (data: Float32Array, n: number, h: number, w: number) => Promise<Float32Array>;
 
 export interface TilePlan {
-  /** Largest tile edge; images up to this on both sides run in one pass. */
+  /** Largest tile edge; see runsWhole for the images that run in one pass. */
   readonly tile: number;
   readonly overlap: number;
   /** Tile starts snap to this grid (the model's pad multiple). */
@@ -21,9 +21,19 @@ export interface TilePlan {
 /** Called after each model run with the tiles done so far and the total (1 of 1 untiled). */
 export type TileProgress = (done: number, total: number) => void;
 
-/** The whole image in one pass when it fits a tile, else tile by tile with the weighted blend. */
+/**
+ * One pass for an image that fits a tile, or whose area is at most that of a (4/3 tile) square
+ * (1024^2 for 768 tiles): a 1000x800 film cut into four overlapping 768 tiles computes 1.05 MP
+ * for its 0.8 and ran 1.37x slower through `sharpxr denoise`; one pass costs what a 1024 tile does.
+ */
+export function runsWhole(width: number, height: number, tile: number): boolean {
+  const edge = Math.floor((tile * 4) / 3);
+  return (width <= tile && height <= tile) || width * height <= edge * edge;
+}
+
+/** The whole image in one pass (runsWhole), else tile by tile with the weighted blend. */
 export async function runTiled(pixels: Float32Array, width: number, height: number, plan: TilePlan, runBatch: RunBatch, onProgress?: TileProgress): Promise<Float32Array> {
-  if (width <= plan.tile && height <= plan.tile) {
+  if (runsWhole(width, height, plan.tile)) {
     const out = await runBatch(pixels, 1, height, width);
     onProgress?.(1, 1);
     return out;
@@ -45,9 +55,9 @@ export async function runTiled(pixels: Float32Array, width: number, height: numb
   return blender.result();
 }
 
-/** How many model runs' worth of tiles an image takes (1 when it fits a tile). */
+/** How many model runs' worth of tiles an image takes (1 when it runs whole). */
 export function tileCount(width: number, height: number, plan: Pick<TilePlan, 'tile' | 'overlap' | 'align'>): number {
-  if (width <= plan.tile && height <= plan.tile) return 1;
+  if (runsWhole(width, height, plan.tile)) return 1;
   return planTiles(width, height, plan.tile, plan.overlap, plan.align).length;
 }
 
