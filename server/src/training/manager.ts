@@ -13,12 +13,14 @@ import type { Logger } from '../node/logger.js';
 import type { ModelRecord, ModelRegistry, RegistryAudit, ValidationReport } from '../registry/index.js';
 import { inspectDataset } from './dataset.js';
 import { RunListeners } from './listeners.js';
+import { RowSaver } from './row-saver.js';
 import { RunExecution, type Outcome } from './execution.js';
 import { findPreset, listPresets, type Preset } from './presets.js';
 import type { StartParams } from './params.js';
 import { rowFields, type RunProgress } from './progress.js';
 import { findPython, type PythonOptions } from './python.js';
 import { recoverRuns } from './recovery.js';
+import { claimNextQueued, queueOrder } from './run-queue.js';
 import { buildRequest } from './request.js';
 import { registerRun, type RegisterRequest } from './register.js';
 import { progressOf, runDetail, runSummary, type RunDetail, type RunRequest, type RunSummary } from './views.js';
@@ -54,8 +56,6 @@ interface Active {
   readonly finished: Promise<void>;
 }
 
-const SAVE_EVERY_MS = 2000;
-
 export class TrainingManager {
   private active: Active | null = null;
   /** A queued run is being claimed: pump() waits for it (never two runs at once). */
@@ -64,9 +64,7 @@ export class TrainingManager {
   private closed: Promise<void> | null = null;
   private readonly listeners = new RunListeners();
   private readonly python: PythonOptions;
-  private saving: Promise<unknown> = Promise.resolve();
-  private lastSave = 0;
-  private saveTimer: NodeJS.Timeout | null = null;
+  private readonly saver = new RowSaver(() => this.activeRowWrite(), (err) => this.o.log.warn({ err: err.message }, 'training: saving the run failed'));
   private readonly registering = new Set<string>();
 
   private constructor(private readonly o: TrainingManagerOptions) {
@@ -109,14 +107,14 @@ export class TrainingManager {
 
   async list(): Promise<RunSummary[]> {
     const rows = await this.db.trainingRun.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 200 });
-    const queue = await this.queueOrder();
+    const queue = await queueOrder(this.db);
     return rows.map((r) => this.view(r, runSummary, queue));
   }
 
   async get(id: string): Promise<RunDetail> {
     const row = await this.db.trainingRun.findUnique({ where: { id } });
     if (!row) throw notFound(`no training run ${id}`);
-    return this.view(row, runDetail, await this.queueOrder());
+    return this.view(row, runDetail, await queueOrder(this.db));
   }
 
   /** The row and progress, live for the run in progress (ahead of what is saved). */
@@ -131,11 +129,6 @@ export class TrainingManager {
     const live = this.active?.id === row.id ? this.active : null;
     const position = queue.indexOf(row.id);
     return make(live ? live.row : row, live ? live.progress : progressOf(row), position < 0 ? null : position + 1);
-  }
-
-  private async queueOrder(): Promise<string[]> {
-    const rows = await this.db.trainingRun.findMany({ where: { state: 'queued' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } });
-    return rows.map((r) => r.id);
   }
 
   /** Queued or interrupted: cancelled for good. Running: stopped with a checkpoint, resumable. */
@@ -210,14 +203,8 @@ export class TrainingManager {
   }
 
   private async startNext(): Promise<void> {
-    for (;;) {
-      const next = await this.db.trainingRun.findFirst({ where: { state: 'queued' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-      if (!next || this.closing) return;
-      const claimed = await this.db.trainingRun.updateMany({ where: { id: next.id, state: 'queued' }, data: { state: 'running', startedAt: next.startedAt ?? new Date(), error: null, updatedAt: new Date() } });
-      if (claimed.count === 0) continue; // cancelled meanwhile
-      this.launch((await this.db.trainingRun.findUnique({ where: { id: next.id } }))!);
-      return;
-    }
+    const row = await claimNextQueued(this.db, () => this.closing);
+    if (row) this.launch(row);
   }
 
   private launch(row: TrainingRun): void {
@@ -255,30 +242,27 @@ export class TrainingManager {
     this.notify(a.id);
   }
 
-  /** Writes the live row: at once when important, else at most every SAVE_EVERY_MS. */
   private save(important: boolean): void {
+    this.saver.save(important);
+  }
+
+  /** A write of the live row as it is now (progress fields, pid), or null when no run is on. */
+  private activeRowWrite(): (() => Promise<unknown>) | null {
     const a = this.active;
-    if (!a) return;
-    if (!important && Date.now() - this.lastSave < SAVE_EVERY_MS) {
-      this.saveTimer ??= setTimeout(() => { this.saveTimer = null; this.save(true); }, SAVE_EVERY_MS);
-      return;
-    }
-    this.lastSave = Date.now();
+    if (!a) return null;
     const { row, progress } = a;
     const data = { stage: row.stage, step: row.step, totalSteps: row.totalSteps, pid: row.pid, resultJson: JSON.stringify(progress), updatedAt: new Date() };
-    this.saving = this.saving.then(() => this.db.trainingRun.update({ where: { id: a.id }, data })).catch((err: Error) => this.o.log.warn({ err: err.message }, 'training: saving the run failed'));
+    return () => this.db.trainingRun.update({ where: { id: a.id }, data });
   }
 
   private async finish(outcome: Outcome): Promise<void> {
     const a = this.active!;
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    this.saveTimer = null;
     const state = outcome.kind === 'done' ? 'done' : outcome.kind === 'interrupted' ? 'interrupted' : 'failed';
     a.progress.phase = null;
     if (state === 'interrupted') a.progress.interruptedBy = a.stopBy ?? 'node';
     if (state === 'done') a.progress.eta = null;
     const error = outcome.kind === 'failed' ? outcome.error : state === 'interrupted' && a.progress.interruptedBy === 'node' ? 'the node stopped during the run; it continues from its last checkpoint' : null;
-    await this.saving;
+    await this.saver.settled();
     await this.db.trainingRun.update({
       where: { id: a.id },
       data: { state, error, pid: null, resultJson: JSON.stringify(a.progress), finishedAt: state === 'interrupted' ? null : new Date(), updatedAt: new Date() },
@@ -316,6 +300,6 @@ export class TrainingManager {
       await a.finished;
       clearTimeout(timer);
     }
-    await this.saving;
+    await this.saver.settled();
   }
 }
