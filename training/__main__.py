@@ -24,6 +24,7 @@ def main(argv=None) -> int:
     e.add_argument("--crop", type=int, default=0, help="evaluate on centre crops of this size (0 = whole images)")
     e.add_argument("--nlm-tune-images", type=int, default=4)
     e.add_argument("--no-nlm", action="store_true", help="score the models alone (same noise draw; NLM is most of the time)")
+    e.add_argument("--add-to", metavar="EVAL_JSON", help="also add these models' rows to an earlier eval.json of the same images (its eval.md too)")
     e.add_argument("--scale", type=float, default=1.0, help="resize each film by this factor first (0.5, 0.25: the detail scale of smaller films)")
     e.add_argument("--setting", action="append", default=[], metavar="KEY", help="only these noise settings (gaussian_10, gaussian_25, gaussian_50, poisson_gaussian)")
     x = sub.add_parser("export", help="export a generator checkpoint to ONNX")

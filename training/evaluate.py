@@ -17,6 +17,7 @@ from .eval_report import write_grid, write_markdown
 from .export import load_generator
 from .losses import ssim
 from .models.sharpxr_model import psnr
+from .onnx_node import NodeOnnxGenerator
 
 SETTINGS = [
     {"key": "gaussian_10", "label": "Gaussian σ=10", "spec": {"type": "gaussian", "sigma": 10}},
@@ -131,7 +132,17 @@ def evaluate(args) -> dict:
         name, _, path = item.partition("=")
         if not path:
             raise ValueError(f"--model '{item}' must be NAME=CHECKPOINT")
-        models[name] = load_generator(path)[0]
+        # An .onnx file runs through the node's runner (int8 forms have no PyTorch weights).
+        models[name] = NodeOnnxGenerator(path) if path.endswith(".onnx") else load_generator(path)[0]
+    try:
+        return _run(args, models)
+    finally:
+        for net in models.values():
+            if isinstance(net, NodeOnnxGenerator):
+                net.close()
+
+
+def _run(args, models) -> dict:
     files, images = _load_clean(args)
     with_nlm = not getattr(args, "no_nlm", False)
     t0 = time.time()
@@ -146,9 +157,42 @@ def evaluate(args) -> dict:
               "scale": float(getattr(args, "scale", 1.0) or 1.0), "sizes": sorted({f"{im.shape[-1]}x{im.shape[-2]}" for im in images}),
               "methods": ["noisy", *(["nlm"] if with_nlm else []), *models], "models": {n: p for n, _, p in (m.partition("=") for m in args.model)},
               "settings": results, "seconds": round(time.time() - t0, 1)}
-    with open(os.path.join(args.out, "eval.json"), "w", encoding="utf-8") as f:
-        json.dump(report, f, indent=2)
-    write_markdown(report, os.path.join(args.out, "eval.md"))
+    _write(report, args.out)
+    if getattr(args, "add_to", None):
+        _write(add_methods(_read(args.add_to), report), os.path.dirname(os.path.abspath(args.add_to)))
     write_grid(examples, [*report["methods"], "clean"], os.path.join(args.out, "grid.png"))
     print(json.dumps({"event": "eval_done", "out": args.out, "seconds": report["seconds"]}), flush=True)
     return report
+
+
+def _read(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _write(report: dict, out_dir: str) -> None:
+    with open(os.path.join(out_dir, "eval.json"), "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=2)
+    write_markdown(report, os.path.join(out_dir, "eval.md"))
+
+
+SAME_SET = ("data", "images", "crop", "scale")
+
+
+def add_methods(base: dict, new: dict) -> dict:
+    """`--add-to`: the new run's models added to an earlier report of the same images and noise
+    draw (a model's row joins the shipped figures without re-running NLM, most of the time)."""
+    for key in SAME_SET:
+        if base.get(key, 1.0 if key == "scale" else None) != new.get(key):
+            raise ValueError(f"--add-to: the report's {key} is {base.get(key)!r}, this run's {new.get(key)!r}: not the same set")
+    added = [m for m in new["methods"] if m not in ("noisy", "nlm")]
+    by_key = {s["key"]: s for s in new["settings"]}
+    missing = [s["key"] for s in base["settings"] if s["key"] not in by_key]
+    if missing:
+        raise ValueError(f"--add-to: this run has no {', '.join(missing)} setting; run every setting the report has")
+    for s in base["settings"]:
+        for m in added:
+            s["results"][m] = by_key[s["key"]]["results"][m]
+    base["methods"] = [*[m for m in base["methods"] if m not in added], *added]
+    base["models"] = {**base.get("models", {}), **{m: new["models"][m] for m in added}}
+    return base

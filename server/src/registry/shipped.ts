@@ -36,7 +36,8 @@ export async function syncShippedModels(registry: ModelRegistry, o: SyncOptions)
         o.log?.warn({ file }, 'a model listed in models/manifest.json is missing; not registered');
         continue;
       }
-      const metrics = entry.weights ? evaluation?.(basename(entry.weights)) : undefined;
+      // A float model is scored from its PyTorch weights; an int8 form (no weights) as its ONNX file.
+      const metrics = evaluation?.(basename(entry.weights ?? entry.file));
       shipped.push(await registry.registerShipped({ file, ...(entry.stage ? { stage: entry.stage } : {}), ...(metrics ? { metrics } : {}) }));
     }
   }
@@ -60,8 +61,8 @@ interface EvalFile {
   readonly settings?: { key: string; label: string; results: Record<string, { psnr: number; ssim: number; grad_ratio?: number }> }[];
 }
 
-/** From models/eval/eval.json: the figures of the method whose weights file has this name. */
-function readEvaluation(modelsDir: string): ((weights: string) => Record<string, unknown> | undefined) | undefined {
+/** From models/eval/eval.json: the figures of the method whose model file (.pt or .onnx) has this name. */
+function readEvaluation(modelsDir: string): ((file: string) => Record<string, unknown> | undefined) | undefined {
   const path = resolve(modelsDir, 'eval', 'eval.json');
   if (!existsSync(path)) return undefined;
   let report: EvalFile;
@@ -70,8 +71,8 @@ function readEvaluation(modelsDir: string): ((weights: string) => Record<string,
   } catch {
     return undefined;
   }
-  return (weights) => {
-    const method = Object.entries(report.models ?? {}).find(([, p]) => basename(p) === weights)?.[0];
+  return (file) => {
+    const method = Object.entries(report.models ?? {}).find(([, p]) => basename(p) === file)?.[0];
     if (!method || !report.settings) return undefined;
     const settings = report.settings.flatMap((s) => {
       const r = s.results[method];
