@@ -10,7 +10,7 @@ import { loadNodeConfig } from '../config/index.js';
 import { migrateDatabase, openDatabase } from '../db/index.js';
 import { HttpError } from '../http/errors.js';
 import {
-  label, ModelRegistry, modelViews, syncShippedModels, systemAudit, type ModelRecord, type ModelView, type RegistryAudit, type ValidationReport,
+  label, ModelRegistry, modelViews, syncShippedModels, systemAudit, activatedBy, type ModelRecord, type ModelView, type RegistryAudit, type ValidationReport,
 } from '../registry/index.js';
 import type { Command, Io } from './command.js';
 
@@ -58,7 +58,7 @@ async function withRegistry<T>(configFile: string | undefined, use: (registry: M
   try {
     const registry = new ModelRegistry(db, { modelsDir: join(config.dataDir, 'models'), validate: { threads: config.inference.threads } });
     // As the node does at start, so a fresh install lists its shipped models.
-    await syncShippedModels(registry, { configuredModelPath: config.inference.modelPath, audit: systemAudit(db, 'system') });
+    await syncShippedModels(registry, { configuredModelPath: config.inference.modelPath, audit: systemAudit(db, 'system'), activatedBy: activatedBy(db) });
     return await use(registry, systemAudit(db, `cli:${userInfo().username}`));
   } finally {
     await db.$disconnect();

@@ -6,5 +6,5 @@ export { validateModelFile, type ValidateOptions } from './validate.js';
 export { syncShippedModels, type SyncOptions, type SyncReport } from './shipped.js';
 export { ModelUnavailableError, nodeParamsHash, registryDenoiser, registryJobSpecs, type JobSpecs, type NodeParams } from './job-models.js';
 export { jobCounts, modelView, modelViews, type JobCounts, type ModelView } from './views.js';
-export { systemAudit } from './system-audit.js';
+export { activatedBy, systemAudit } from './system-audit.js';
 export { startNodeModels, type NodeModels } from './node-models.js';

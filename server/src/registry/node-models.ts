@@ -16,7 +16,7 @@ import type { DenoisedInstance } from '../pipeline/process-instance.js';
 import { registryDenoiser, registryJobSpecs, type JobModel, type JobSpecs } from './job-models.js';
 import { label, ModelRegistry } from './registry.js';
 import { syncShippedModels } from './shipped.js';
-import { systemAudit } from './system-audit.js';
+import { activatedBy, systemAudit } from './system-audit.js';
 
 export interface NodeModels {
   readonly registry: ModelRegistry;
@@ -30,7 +30,7 @@ export interface NodeModels {
 
 export async function startNodeModels(config: NodeConfig, db: Database, log: Logger, metrics: NodeMetrics): Promise<NodeModels> {
   const registry = new ModelRegistry(db, { modelsDir: join(config.dataDir, 'models'), validate: { threads: config.inference.threads } });
-  const synced = await syncShippedModels(registry, { configuredModelPath: config.inference.modelPath, log, audit: systemAudit(db, 'system') });
+  const synced = await syncShippedModels(registry, { configuredModelPath: config.inference.modelPath, log, audit: systemAudit(db, 'system'), activatedBy: activatedBy(db) });
   if (synced.activated) log.info({ model: label(synced.active) }, 'model registry: the configured model is active');
   const pool = new ModelPool({
     start: (modelPath) => startWorker(config, modelPath, log), maxAlive: 2,

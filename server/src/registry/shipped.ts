@@ -1,7 +1,9 @@
 // At node start: the models shipped in models/ (manifest.json) and the one the configuration
 // names are in the registry, with the shipped evaluation figures (models/eval/eval.json), and
-// one model is active. The configured model becomes active only when none is: once an admin
-// has promoted a model in the console, that choice outlives restarts and config edits.
+// one model is active. The configured model becomes active when none is, or when the active one
+// was put there by the node itself (actor 'system': no person ever chose it), so an upgrade that
+// ships a new default brings it in. Once a person has promoted or rolled back to a model, in the
+// console or the CLI, that choice outlives restarts, upgrades and config edits.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { defaultManifestPath, readManifest } from '../config/manifest.js';
@@ -15,6 +17,8 @@ export interface SyncOptions {
   readonly log?: Logger;
   /** Audit of the automatic activation (actor 'system'). */
   readonly audit: RegistryAudit;
+  /** Who last made this model active ('system', 'cli:<login>', a username), null if unknown. */
+  readonly activatedBy?: (modelId: string) => Promise<string | null>;
 }
 
 export interface SyncReport {
@@ -44,6 +48,11 @@ export async function syncShippedModels(registry: ModelRegistry, o: SyncOptions)
   const configured = resolve(o.configuredModelPath);
   const own = shipped.find((m) => resolve(m.file) === configured) ?? await registry.registerShipped({ file: configured, createdBy: 'config' });
   const current = await registry.active();
+  if (current && existsSync(current.file) && current.id !== own.id && await o.activatedBy?.(current.id) === 'system') {
+    o.log?.info({ was: label(current), now: label(own) }, 'the configured model replaces the one the node activated by itself (no one had chosen it)');
+    const { model } = await registry.promote(own.id, o.audit);
+    return { shipped, active: model, activated: true };
+  }
   if (current && existsSync(current.file)) {
     if (current.id !== own.id) o.log?.info({ active: label(current), configured: label(own) }, 'the registry\'s active model is used, not the configured one (it was promoted in the console or CLI)');
     return { shipped, active: current, activated: false };
