@@ -1,4 +1,5 @@
-// Cross-domain quality (issue 9), printed, never asserted: the shipped stage-1 and GAN models
+// Cross-domain quality (issue 9), printed, never asserted: the shipped default (its ONNX file, run
+// by the node's runner) and the GAN or stage 1 beside it
 // against OpenCV NLM at its best, Gaussian sigma 25, on films they were not trained on:
 // - the 30 Kaggle validation films at their size and at 0.5x and 0.25x (the detail scale of
 //   smaller films; `eval --scale`);
@@ -11,8 +12,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readManifest, repoRoot } from '../../server/src/config/index.js';
+import { repoRoot } from '../../server/src/config/index.js';
 import { chestDicom, dicomAsModelInput } from './chest-films.js';
+import { shippedEvalModels } from './shipped-eval.js';
 import { pythonPath } from '../server/helpers.js';
 
 const root = repoRoot();
@@ -24,13 +26,6 @@ const extraModels = process.argv.flatMap((a, i) => (a === '--model' && process.a
 
 type Scores = Record<string, { psnr: number; ssim: number; grad_ratio: number }>;
 export interface SetResult { readonly key: string; readonly label: string; readonly images: number; readonly sizes: string[]; readonly results: Scores }
-
-/** The shipped models' PyTorch weights, as `eval --model` takes them. */
-function shippedModels(): string[] {
-  const manifest = readManifest();
-  const weights = (stage: string): string => join(root, 'models', manifest.models.find((m) => m.stage === stage)!.weights!);
-  return ['--model', `stage1=${weights('stage1')}`, '--model', `gan=${weights('gan')}`];
-}
 
 function evaluate(models: string[], key: string, label: string, data: string, extra: string[]): SetResult {
   const dir = join(out, key);
@@ -49,7 +44,8 @@ async function main(): Promise<void> {
   // All 30 validation films: on the first 10 alone stage 1 is +3.08 dB over NLM, on all 30 +2.90
   // (models/eval), so a subset decides the Kaggle target.
   const n = quick ? ['--max-images', '4'] : ['--max-images', '30'];
-  const models = [...shippedModels(), ...extraModels];
+  const shipped = shippedEvalModels(root);
+  const models = [...shipped.args, ...extraModels];
   const names = ['noisy', 'nlm', 'stage1', 'gan', ...extraModels.filter((_, i) => i % 2 === 1).map((m) => m.split('=')[0]!)];
   const films = await dicomAsModelInput(join(out, 'dicom-chest-png'));
   console.log(`adult chest DICOM films (decoded and mapped by the node): ${films.join(', ')}`);

@@ -26,6 +26,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readManifest, repoRoot } from '../../server/src/config/index.js';
 import { shippedInt8Models } from '../server/helpers.js';
+import { shippedEvalModels } from './shipped-eval.js';
 
 const root = repoRoot();
 const outDir = join(root, 'out', 'bench');
@@ -197,21 +198,15 @@ function benchQuality(quick: boolean): void {
     console.log(`not run: ${valDir} does not exist (the shared data set is needed)`);
     return;
   }
-  const manifest = readManifest();
-  const weights = (stage: string) => {
-    const m = manifest.models.find((e) => e.stage === stage);
-    if (!m?.weights) throw new Error(`models/manifest.json has no ${stage} model with weights`);
-    return join(root, 'models', m.weights);
-  };
+  const shipped = shippedEvalModels(root);
   const out = join(outDir, 'eval');
-  const args = ['-m', 'training', 'eval', '--data', valDir, '--out', out,
-    '--model', `stage1=${weights('stage1')}`, '--model', `gan=${weights('gan')}`];
+  const args = ['-m', 'training', 'eval', '--data', valDir, '--out', out, ...shipped.args];
   if (quick) args.push('--max-images', '6');
   execFileSync(python(), args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const report = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')) as EvalReport;
   console.log(readFileSync(join(out, 'eval.md'), 'utf8'));
   console.log(`grid: ${join(out, 'grid.png')}`);
-  qualityTargets(report, manifest.default.includes('gan') ? 'gan' : 'stage1');
+  qualityTargets(report, shipped.defaultName);
 }
 
 function qualityTargets(report: EvalReport, defaultName: string): void {
@@ -240,7 +235,7 @@ function benchCrossDomain(quick: boolean): void {
   console.log('\n## Quality across domains (Gaussian sigma 25; NLM is the baseline: no BM3D in Debian or npm)');
   const c = runBenchScript('cross-domain', quick ? ['--quick'] : []) as { skipped?: string; sets?: { key: string; label: string; images: number; results: Scores }[] };
   if (c.skipped || !c.sets) return void console.log(`not run: ${c.skipped ?? 'no result'}`);
-  const name = readManifest().default.includes('gan') ? 'gan' : 'stage1';
+  const name = shippedEvalModels(root).defaultName;
   for (const s of c.sets) {
     const r = s.results;
     const need = s.key === 'kaggle-val' ? 3 : 1;
