@@ -17,7 +17,7 @@ import { freePort, startStorescp, storescu, type Storescp } from '../helpers/dcm
 import { createNodeUser, loginToNode, NODE_TEST_PASSWORD, type NodeSession } from '../helpers/node-login.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { dcmtkMissing } from '../helpers/orthanc.js';
-import { freshFixtureCopies, ROOT, sopInstanceUidOf, tempDir } from '../server/helpers.js';
+import { escapeRegExp, freshFixtureCopies, ROOT, shippedModels, sopInstanceUidOf, tempDir } from '../server/helpers.js';
 import { exportTestModels } from '../server/registry-fixture.js';
 import { chromiumMissing, launch } from '../viewer/browser.js';
 
@@ -25,6 +25,10 @@ const DIST = join(ROOT, 'server', 'console', 'dist', 'index.html');
 const skip = dcmtkMissing() ?? chromiumMissing() ?? (existsSync(DIST) ? false : 'the console is not built (npm run build -w @sharpxr/console)');
 const SHOTS = join(ROOT, 'out', 'screenshots', 'models');
 const TINY = { name: 'tiny-console', version: '3.1.4' };
+const SHIPPED = await shippedModels();
+/** name@version, as the registry table keys its rows; "name version" as the page says it. */
+const AT = { default: `${SHIPPED.default.name}@${SHIPPED.default.version}`, gan: `${SHIPPED.gan.name}@${SHIPPED.gan.version}` };
+const SAID = `${SHIPPED.default.name} ${SHIPPED.default.version}`;
 
 /** The source UID and the model stamp (0071,1008/1009) of a derived file. */
 function stampOf(path: string): { source: string; model: string; version: string } {
@@ -109,9 +113,10 @@ describe('Models page (browser, running node)', { skip }, () => {
     await page.fill('input[name=password]', NODE_TEST_PASSWORD);
     await page.click('button[type=submit]');
     await page.getByRole('heading', { name: 'Models', level: 1 }).waitFor();
-    await row('sharpxr-product-stage1@1.0.0').and(page.locator('[data-status=active]')).waitFor();
-    assert.equal(await row('sharpxr-product-gan@1.0.0').getAttribute('data-status'), 'registered');
-    assert.match(await page.getByTestId('active-model').innerText(), /sharpxr-product-stage1 1\.0\.0/);
+    await row(AT.default).and(page.locator('[data-status=active]')).waitFor();
+    const rows = await page.locator('[data-testid=registry-table] tr[data-model]').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-model')}:${tr.getAttribute('data-status')}`));
+    assert.deepEqual(rows.sort(), SHIPPED.all.map((m) => `${m.name}@${m.version}:${m === SHIPPED.default ? 'active' : 'registered'}`).sort(), 'every shipped model, the default active');
+    assert.match(await page.getByTestId('active-model').innerText(), new RegExp(escapeRegExp(SAID)));
     await page.getByTestId('shadow-off').waitFor();
     await shot('01-registry.png');
   });
@@ -170,14 +175,14 @@ describe('Models page (browser, running node)', { skip }, () => {
   });
 
   it('puts the shipped GAN in shadow mode: its result is kept, not sent, counted on the page with links to the comparison', async () => {
-    await act('sharpxr-product-gan@1.0.0', 'Put in shadow mode', /never sent/);
-    await row('sharpxr-product-gan@1.0.0').and(page.locator('[data-status=shadow]')).waitFor();
+    await act(AT.gan, 'Put in shadow mode', /never sent/);
+    await row(AT.gan).and(page.locator('[data-status=shadow]')).waitFor();
     await page.getByRole('button', { name: 'Close the details' }).click();
     const uid = await sendOne('shadowed');
     await node.waitForLog((l) => l.msg === 'shadow job kept (not sent)' && l.sopInstanceUid === uid, 90_000, 'the shadow job kept');
     const jobs = (await (await fetch(`${node.httpUrl}/api/jobs?role=shadow`, { headers: api.headers })).json()) as { items: { id: string; sopInstanceUid: string; state: string; modelId: string }[] };
     const shadowJob = jobs.items.find((j) => j.sopInstanceUid === uid);
-    assert.deepEqual([shadowJob?.state, shadowJob?.modelId], ['kept', 'sharpxr-product-gan']);
+    assert.deepEqual([shadowJob?.state, shadowJob?.modelId], ['kept', SHIPPED.gan.name]);
     assert.deepEqual(received().filter((s) => s.source === uid).map((s) => s.model), [TINY.name], 'the PACS got the primary result only');
     await page.waitForFunction(() => document.querySelector('[data-testid=shadow-kept]')?.textContent === '1', undefined, { timeout: 20_000 });
     const link = page.locator('[data-testid=shadow-jobs] li[data-state=kept] [data-testid=shadow-compare-link]').first();
@@ -212,18 +217,18 @@ describe('Models page (browser, running node)', { skip }, () => {
   });
 
   it('rolls back from the header to the model active before', async () => {
-    await page.getByRole('button', { name: 'Roll back to sharpxr-product-stage1 1.0.0' }).click();
+    await page.getByRole('button', { name: `Roll back to ${SAID}` }).click();
     const dialog = page.locator('dialog[open]');
-    assert.match(await dialog.innerText(), /The next image is processed with sharpxr-product-stage1 1\.0\.0/);
-    await dialog.getByRole('button', { name: 'Roll back to sharpxr-product-stage1 1.0.0' }).click();
-    await row('sharpxr-product-stage1@1.0.0').and(page.locator('[data-status=active]')).waitFor();
+    assert.match(await dialog.innerText(), new RegExp(`The next image is processed with ${escapeRegExp(SAID)}`));
+    await dialog.getByRole('button', { name: `Roll back to ${SAID}` }).click();
+    await row(AT.default).and(page.locator('[data-status=active]')).waitFor();
     assert.equal(await row('tiny-console@3.1.4').getAttribute('data-status'), 'registered');
     await page.getByTestId('registry-history').locator('li[data-action="model.rollback"]').first().waitFor({ timeout: 5000 });
     await shot('08-rolled-back.png');
   });
 
   it('compares a candidate\'s evaluation with the active model and the noisy input', async () => {
-    await row('sharpxr-product-gan@1.0.0').locator('.models-name').click();
+    await row(AT.gan).locator('.models-name').click();
     const metrics = page.getByTestId('model-drawer').getByTestId('model-metrics');
     await metrics.waitFor();
     const first = metrics.locator('.models-metric-setting').first();
@@ -231,7 +236,7 @@ describe('Models page (browser, running node)', { skip }, () => {
     assert.deepEqual(labels, ['this model', 'active model', 'noisy input']);
     const psnr = await first.locator('.models-metric-bar').evaluateAll((els) => els.filter((_, i) => i % 2 === 0).map((e) => Number(e.getAttribute('data-value'))));
     assert.ok(psnr[0]! > psnr[2]! && psnr[1]! > psnr[2]!, `both models above the noisy input: ${psnr.join(', ')}`);
-    assert.match(await metrics.innerText(), /Active model: sharpxr-product-stage1 1\.0\.0/);
+    assert.match(await metrics.innerText(), new RegExp(`Active model: ${escapeRegExp(SAID)}`));
     assert.equal(await metrics.locator('.models-metric-setting').count(), 4, 'the four noise settings of models/eval/eval.json');
     await drawerShot('09-evaluation.png');
     assert.deepEqual(errors, [], 'no errors in the page');

@@ -20,11 +20,13 @@ import { createNodeUser, loginToNode, type NodeSession } from '../helpers/node-l
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { decodeInstance } from '../../server/src/pipeline/decode/index.js';
 import { decodeContainer } from '../../server/src/try/container.js';
-import { FIXTURE_CR, ROOT, tempDir } from '../server/helpers.js';
+import { FIXTURE_CR, ROOT, shippedModels, tempDir } from '../server/helpers.js';
 import { CHROMIUM, chromiumMissing, launch } from '../viewer/browser.js';
 import { ensureConsoleBuilt, screenshotsOf, signIn, snap, type ConsolePage } from './console-browser.js';
 
 const skip = chromiumMissing();
+/** The node runs the shipped default model. */
+const SHIPPED = await shippedModels();
 const SHOTS = screenshotsOf('try');
 const PNG16 = join(ROOT, 'tests', 'fixtures', 'images', 'cr-mono1-10-chest-16bit.png');
 const JPEG = join(ROOT, 'tests', 'fixtures', 'images', 'IM-0393-0001.jpg');
@@ -101,7 +103,7 @@ describe('console: Try it', { skip }, () => {
     await page.getByTestId('try-drop').waitFor();
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
     assert.equal(await page.getByTestId('try-engine-browser').isChecked(), true);
-    await page.getByText('Model: sharpxr-product-stage1').waitFor();
+    await page.getByText(`Model: ${SHIPPED.default.name}`).waitFor();
     await snap(page, SHOTS, '01-empty');
   });
 

@@ -17,11 +17,14 @@ import { freePort, startStorescp, storescu, type Storescp } from '../helpers/dcm
 import { createNodeUser, loginToNode, NODE_TEST_PASSWORD } from '../helpers/node-login.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { dcmtkMissing, waitFor } from '../helpers/orthanc.js';
-import { freshFixtureCopies, ROOT, sopInstanceUidOf, tempDir } from '../server/helpers.js';
+import { escapeRegExp, freshFixtureCopies, ROOT, shippedModels, sopInstanceUidOf, tempDir } from '../server/helpers.js';
 import { chromiumMissing, launch } from '../viewer/browser.js';
 import { canvasStats, swipeBandDiff } from './canvas-probe.js';
 
 const skip = dcmtkMissing() ?? chromiumMissing();
+/** The node runs the shipped default model; the shipped GAN is the other model used. */
+const SHIPPED = await shippedModels();
+const GAN_LABEL = `${SHIPPED.gan.name} ${SHIPPED.gan.version} `;
 const SHOTS = join(ROOT, 'out', 'screenshots', 'studies');
 
 describe('console: studies and jobs pages against a running node', { skip }, () => {
@@ -214,13 +217,13 @@ describe('console: studies and jobs pages against a running node', { skip }, () 
     const dialog = page.locator('dialog[open]');
     await dialog.getByLabel('Model').locator('option').first().waitFor({ state: 'attached' });
     const options = await dialog.getByLabel('Model').locator('option').allTextContents();
-    assert.ok(options.some((o) => o.startsWith('sharpxr-product-gan')), `the other model offered (${options.join(', ')})`);
-    assert.ok(!options.some((o) => o.startsWith('sharpxr-product-stage1 1.0.0')), 'not the model the job ran');
-    await dialog.getByLabel('Model').selectOption({ label: options.find((o) => o.startsWith('sharpxr-product-gan'))! });
+    assert.ok(options.some((o) => o.startsWith(GAN_LABEL)), `the other model offered (${options.join(', ')})`);
+    assert.ok(!options.some((o) => o.startsWith(`${SHIPPED.default.name} ${SHIPPED.default.version} `)), 'not the model the job ran');
+    await dialog.getByLabel('Model').selectOption({ label: options.find((o) => o.startsWith(GAN_LABEL))! });
     await dialog.getByRole('button', { name: 'Reprocess' }).click();
     await waitFor(() => page.url() !== original, 10_000, 'the new job\'s page');
     await page.locator('[data-testid="job-state"][data-state="exported"]').waitFor({ timeout: 90_000 });
-    assert.match(await page.getByTestId('job-state').innerText(), /reprocess[\s\S]*sharpxr-product-gan/);
+    assert.match(await page.getByTestId('job-state').innerText(), new RegExp(`reprocess[\\s\\S]*${escapeRegExp(SHIPPED.gan.name)}`));
     await waitFor(async () => (await canvasStats(page.locator('[data-testid="compare-canvas"][data-side="right"]'))).spread > 10, 30_000, 'its result drawn');
     await shot('11-reprocessed-job');
   });
@@ -228,7 +231,7 @@ describe('console: studies and jobs pages against a running node', { skip }, () 
   it('compares the active model\'s result with the shadow model\'s', async () => {
     const admin = await loginToNode(node, 'admin');
     const models = (await (await fetch(`${node.httpUrl}/api/models`, { headers: admin.headers })).json()) as { items: { id: string; name: string }[] };
-    const gan = models.items.find((m) => m.name === 'sharpxr-product-gan')!;
+    const gan = models.items.find((m) => m.name === SHIPPED.gan.name)!;
     assert.equal((await fetch(`${node.httpUrl}/api/models/${gan.id}/shadow`, { method: 'POST', headers: admin.headers })).status, 200);
     const [file] = freshFixtureCopies(join(tmp.dir, 'in'), ['shadowed']);
     const uid = sopInstanceUidOf(file!);
@@ -242,7 +245,7 @@ describe('console: studies and jobs pages against a running node', { skip }, () 
     const left = page.locator('[data-testid="compare-canvas"][data-side="left"]');
     const right = page.locator('[data-testid="compare-canvas"][data-side="right"]');
     await waitFor(async () => (await canvasStats(left)).spread > 10 && (await canvasStats(right)).spread > 10, 30_000, 'active and shadow drawn');
-    assert.match(await page.getByTestId('job-compare').innerText(), /Active · sharpxr-product-stage1[\s\S]*Shadow · sharpxr-product-gan/);
+    assert.match(await page.getByTestId('job-compare').innerText(), new RegExp(`Active · ${escapeRegExp(SHIPPED.default.name)}[\\s\\S]*Shadow · ${escapeRegExp(SHIPPED.gan.name)}`));
     await shot('12-active-vs-shadow');
   });
 

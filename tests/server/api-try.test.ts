@@ -15,17 +15,18 @@ import { readImage } from '../../server/src/imaging/index.js';
 import { decodeInstance } from '../../server/src/pipeline/decode/index.js';
 import { denoiseImage } from '../../server/src/pipeline/denoise-image.js';
 import { DEFAULT_GUARD } from '../../server/src/pipeline/guard/index.js';
-import { ModelRunner, readOnnxInfo } from '../../server/src/pipeline/infer/index.js';
+import { ModelRunner } from '../../server/src/pipeline/infer/index.js';
 import { ModelPool } from '../../server/src/pipeline/model-pool.js';
 import { PipelineWorker } from '../../server/src/pipeline/pipeline-worker.js';
 import { ModelRegistry, syncShippedModels, systemAudit } from '../../server/src/registry/index.js';
+import { sha256File } from '../../server/src/registry/model-file.js';
 import { decodeContainer, type NumericArray } from '../../server/src/try/container.js';
 import { TryService } from '../../server/src/try/service.js';
 import { storedFromGray, type StoredImage } from '../../server/src/try/steps.js';
 import { openMigratedDb, startApiApp, type ApiApp, type Client } from './api-fixture.js';
-import { FIXTURE_CR, ROOT, tempDir } from './helpers.js';
+import { FIXTURE_CR, ROOT, shippedModels, tempDir } from './helpers.js';
 
-const STAGE1 = join(ROOT, 'models', 'sharpxr-product-stage1.onnx');
+const SHIPPED = await shippedModels();
 const PNG16 = join(ROOT, 'tests', 'fixtures', 'images', 'cr-mono1-10-chest-16bit.png');
 const RUNNER = { providers: ['cpu' as const], threads: 2, tile: 256, overlap: 64, batch: 1 };
 const LIMIT = 1024 * 1024;
@@ -50,12 +51,12 @@ describe('/api/try', () => {
   before(async () => {
     db = await openMigratedDb(tmp.dir);
     const registry = new ModelRegistry(db, { modelsDir: join(tmp.dir, 'models'), validate: { threads: 2 } });
-    await syncShippedModels(registry, { configuredModelPath: STAGE1, audit: systemAudit(db, 'system') });
+    await syncShippedModels(registry, { configuredModelPath: SHIPPED.default.file, audit: systemAudit(db, 'system') });
     pool = new ModelPool({ start: (modelPath) => PipelineWorker.start({ modelPath, runner: RUNNER }) });
     service = new TryService({ registry, pool, guard: DEFAULT_GUARD, tiling: RUNNER });
     app = await startApiApp({ dir: tmp.dir, db, register: (api) => registerTryRoutes(api, { service, uploadLimitBytes: LIMIT }) });
     [viewer, operator] = [await app.as('viewer'), await app.as('operator')];
-    runner = await ModelRunner.load(STAGE1, RUNNER);
+    runner = await ModelRunner.load(SHIPPED.default.file, RUNNER);
   });
   after(async () => {
     await app?.close();
@@ -84,8 +85,8 @@ describe('/api/try', () => {
     const res = await viewer.fetch('/api/try/model');
     assert.equal(res.status, 200);
     const model = (await res.json()) as { id: string; name: string; tile: number; overlap: number; align: number; guard: { strength: number }; sha256: string };
-    assert.equal(model.name, 'sharpxr-product-stage1');
-    const padMultiple = Number((await readOnnxInfo(STAGE1)).metadata.pad_multiple);
+    assert.deepEqual([model.name, model.sha256], [SHIPPED.default.name, await sha256File(SHIPPED.default.file)]);
+    const padMultiple = Number(SHIPPED.default.metadata.pad_multiple);
     assert.deepEqual([model.tile, model.overlap, model.align, model.guard.strength], [256, 64, padMultiple, DEFAULT_GUARD.strength]);
     assert.equal((await app.anonymous().fetch(`/api/models/${model.id}/file`)).status, 401);
     const file = await viewer.fetch(`/api/models/${model.id}/file`);

@@ -3,10 +3,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { defaultModelPath, readManifest, repoRoot, weightsFor } from '../../server/src/config/index.js';
+import { basename, join, resolve } from 'node:path';
+import { defaultManifestPath, defaultModelPath, readManifest, repoRoot, weightsFor, type ManifestEntry } from '../../server/src/config/index.js';
 import { readImage, type GrayImage } from '../../server/src/imaging/index.js';
 import { parseDicom } from '../../server/src/pipeline/decode/index.js';
+import { readOnnxInfo } from '../../server/src/pipeline/infer/onnx-metadata.js';
+import { modelIdentity, sha256File } from '../../server/src/registry/model-file.js';
 
 export const ROOT = repoRoot();
 
@@ -32,6 +34,69 @@ export function testModelPaths(): string[] {
 export function shippedInt8Models(): { int8: string; float: string }[] {
   return readManifest().models.flatMap((m) => (m.quantized_from
     ? [{ int8: resolve(ROOT, 'models', m.file), float: resolve(ROOT, 'models', m.quantized_from) }] : []));
+}
+
+/** A model shipped in models/ (manifest.json), named as the registry names it. */
+export interface ShippedModel {
+  /** Absolute path of the ONNX file. */
+  readonly file: string;
+  /** Its basename, as the manifest lists it (e.g. "<name>.onnx"). */
+  readonly fileName: string;
+  /** Registry name and version: ONNX metadata name/version (modelIdentity in registry/model-file.ts). */
+  readonly name: string;
+  readonly version: string;
+  /** The manifest's stage, else the metadata's, else null (as registerShipped records it). */
+  readonly stage: string | null;
+  /** Absolute path of its PyTorch weights (the manifest's "weights"), else undefined (an int8 form). */
+  readonly weights?: string;
+  /** The float model's file name for an int8 form, else undefined. */
+  readonly quantizedFrom?: string;
+  /** The file's ONNX metadata_props, as the registry stores them. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface Shipped {
+  /** The manifest's "default". */
+  readonly default: ShippedModel;
+  /** The entry with stage "gan" (throws when read if there is not exactly one). */
+  readonly gan: ShippedModel;
+  /** The int8 forms (entries with quantized_from). */
+  readonly int8: readonly ShippedModel[];
+  /** Every entry, in manifest order (the default among them). */
+  readonly all: readonly ShippedModel[];
+}
+
+/**
+ * The shipped models as the registry sees them, read from models/manifest.json and each file's
+ * ONNX metadata, so tests need not pin which model is the default or any name or version.
+ */
+export async function shippedModels(manifestPath: string = defaultManifestPath()): Promise<Shipped> {
+  const manifest = readManifest(manifestPath);
+  const dir = resolve(manifestPath, '..');
+  const describe = async (fileName: string, entry: Omit<ManifestEntry, 'file'> = {}): Promise<ShippedModel> => {
+    const file = resolve(dir, fileName);
+    const metadata = (await readOnnxInfo(file)).metadata;
+    const { name, version } = modelIdentity(metadata, file, await sha256File(file));
+    return { file, fileName: basename(file), name, version, stage: entry.stage ?? metadata.stage ?? null,
+      ...(entry.weights ? { weights: resolve(dir, entry.weights) } : {}), ...(entry.quantized_from ? { quantizedFrom: entry.quantized_from } : {}), metadata };
+  };
+  const all = await Promise.all(manifest.models.map((m) => describe(m.file, m)));
+  const def = all.find((m) => m.file === resolve(dir, manifest.default));
+  if (!def) throw new Error(`${manifestPath}: the default ${manifest.default} is not among "models"`);
+  const gans = all.filter((m) => m.stage === 'gan');
+  return {
+    default: def, int8: all.filter((m) => m.quantizedFrom !== undefined), all,
+    // Checked when a test asks for it, so tests that need no GAN still run without one.
+    get gan(): ShippedModel {
+      if (gans.length !== 1) throw new Error(`${manifestPath}: expected exactly one shipped model with stage "gan", found ${gans.length}`);
+      return gans[0]!;
+    },
+  };
+}
+
+/** `s` with every RegExp special character escaped, for patterns built from model names. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Its PyTorch weights: SHARPXR_TEST_WEIGHTS, else the manifest's entry, else <model>.pt. */

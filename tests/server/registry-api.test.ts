@@ -11,10 +11,10 @@ import { registerModelRoutes } from '../../server/src/api/routes/models.js';
 import { ModelRegistry, syncShippedModels, systemAudit } from '../../server/src/registry/index.js';
 import { openMigratedDb, startApiApp, type ApiApp, type Client } from './api-fixture.js';
 import type { Database } from '../../server/src/db/index.js';
-import { ROOT, tempDir } from './helpers.js';
+import { shippedModels, tempDir } from './helpers.js';
 import { exportTestModels } from './registry-fixture.js';
 
-const STAGE1 = join(ROOT, 'models', 'sharpxr-product-stage1.onnx');
+const SHIPPED = await shippedModels();
 const OCTETS = { 'content-type': 'application/octet-stream' };
 
 describe('/api/models', () => {
@@ -34,7 +34,7 @@ describe('/api/models', () => {
     wrongInput = readFileSync(w!);
     db = await openMigratedDb(tmp.dir);
     const registry = new ModelRegistry(db, { modelsDir: join(tmp.dir, 'models'), validate: { threads: 2 } });
-    await syncShippedModels(registry, { configuredModelPath: STAGE1, audit: systemAudit(db, 'system') });
+    await syncShippedModels(registry, { configuredModelPath: SHIPPED.default.file, audit: systemAudit(db, 'system') });
     app = await startApiApp({ dir: tmp.dir, db, register: (api) => registerModelRoutes(api, { registry, uploadLimitBytes: 2 * 1024 * 1024 }) });
     [viewer, operator, admin] = [await app.as('viewer'), await app.as('operator'), await app.as('admin')];
   });
@@ -51,10 +51,11 @@ describe('/api/models', () => {
     const res = await viewer.fetch('/api/models');
     assert.equal(res.status, 200);
     const body = (await res.json()) as { items: { name: string; status: string; metadata: Record<string, string>; jobs: { total: number } }[]; active: string | null };
-    assert.equal(body.items.length, 3);
+    const expected = SHIPPED.all.map((m) => `${m.name}:${m === SHIPPED.default ? 'active' : 'registered'}`).sort();
+    assert.deepEqual(body.items.map((m) => `${m.name}:${m.status}`).sort(), expected, 'every shipped model, the default active');
     const active = body.items.find((m) => m.status === 'active')!;
-    assert.equal(active.name, 'sharpxr-product-stage1');
-    assert.equal(active.metadata.stage, 'stage1');
+    assert.equal(active.name, SHIPPED.default.name);
+    assert.deepEqual(active.metadata, SHIPPED.default.metadata);
     assert.equal(active.jobs.total, 0);
     assert.ok(body.active);
     assert.equal((await viewer.fetch(`/api/models/${body.active}`)).status, 200);
@@ -111,11 +112,11 @@ describe('/api/models', () => {
     const promote = await admin.fetch(`/api/models/${uploadedId}/promote`, { method: 'POST' });
     assert.equal(promote.status, 200);
     const promoted = (await promote.json()) as { model: { status: string }; previous: { name: string } };
-    assert.deepEqual([promoted.model.status, promoted.previous.name], ['active', 'sharpxr-product-stage1']);
+    assert.deepEqual([promoted.model.status, promoted.previous.name], ['active', SHIPPED.default.name]);
     assert.equal((await admin.fetch(`/api/models/${uploadedId}`, { method: 'DELETE' })).status, 409, 'the active model cannot be retired');
     const back = await admin.fetch('/api/models/rollback', { method: 'POST' });
     assert.equal(back.status, 200);
-    assert.equal(((await back.json()) as { model: { name: string } }).model.name, 'sharpxr-product-stage1');
+    assert.equal(((await back.json()) as { model: { name: string } }).model.name, SHIPPED.default.name);
     const retire = await admin.fetch(`/api/models/${uploadedId}`, { method: 'DELETE' });
     assert.equal(retire.status, 200);
     assert.equal(((await retire.json()) as { status: string }).status, 'retired');

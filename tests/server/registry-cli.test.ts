@@ -8,8 +8,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../server/src/cli/index.js';
 import { openDatabase } from '../../server/src/db/index.js';
-import { tempDir } from './helpers.js';
+import { shippedModels, tempDir } from './helpers.js';
 import { exportTestModels } from './registry-fixture.js';
+
+const SHIPPED = await shippedModels();
+const DEFAULT = `${SHIPPED.default.name} ${SHIPPED.default.version}`;
+const GAN = `${SHIPPED.gan.name} ${SHIPPED.gan.version}`;
 
 function captured() {
   const out: string[] = [];
@@ -38,7 +42,8 @@ describe('sharpxr models', () => {
     const r = await run('list');
     assert.equal(r.code, 0, r.err.join('\n'));
     const rows = r.out.map((l) => l.split('\t'));
-    assert.deepEqual(rows.map((c) => `${c[1]} ${c[3]} ${c[4]}`).sort(), ['sharpxr-product-gan registered shipped', 'sharpxr-product-stage1 active shipped', 'sharpxr-product-stage1-int8 registered shipped']);
+    assert.deepEqual(rows.map((c) => `${c[1]} ${c[2]} ${c[3]} ${c[4]}`).sort(),
+      SHIPPED.all.map((m) => `${m.name} ${m.version} ${m === SHIPPED.default ? 'active' : 'registered'} shipped`).sort());
   });
 
   it('adds a valid model, printing each check, and refuses a bad one with the reason', async () => {
@@ -55,11 +60,11 @@ describe('sharpxr models', () => {
   it('promotes by name@version, shadows, rolls back and retires', async () => {
     const promote = await run('promote', 'tiny-cli@0.1.0');
     assert.equal(promote.code, 0, promote.err.join('\n'));
-    assert.deepEqual(promote.out, ['tiny-cli 0.1.0 is active (was sharpxr-product-stage1 1.0.0)']);
-    assert.equal((await run('shadow', 'sharpxr-product-gan@1.0.0')).code, 0);
+    assert.deepEqual(promote.out, [`tiny-cli 0.1.0 is active (was ${DEFAULT})`]);
+    assert.equal((await run('shadow', `${SHIPPED.gan.name}@${SHIPPED.gan.version}`)).code, 0);
     assert.equal((await run('shadow', 'tiny-cli@0.1.0')).code, 1, 'the active model cannot be the shadow');
-    assert.deepEqual((await run('unshadow')).out, ['shadow mode ended (sharpxr-product-gan 1.0.0)']);
-    assert.deepEqual((await run('rollback')).out, ['sharpxr-product-stage1 1.0.0 is active again (was tiny-cli 0.1.0)']);
+    assert.deepEqual((await run('unshadow')).out, [`shadow mode ended (${GAN})`]);
+    assert.deepEqual((await run('rollback')).out, [`${DEFAULT} is active again (was tiny-cli 0.1.0)`]);
     assert.equal((await run('retire', 'tiny-cli@0.1.0')).code, 0);
     const missing = await run('promote', 'nope@1');
     assert.equal(missing.code, 1);

@@ -11,9 +11,9 @@ import type { StoredInstance } from '../../server/src/ingest/types.js';
 import { PrismaJobQueue } from '../../server/src/queue/index.js';
 import { ModelRegistry, registryJobSpecs, syncShippedModels, systemAudit } from '../../server/src/registry/index.js';
 import { openMigratedDb } from './api-fixture.js';
-import { ROOT, tempDir } from './helpers.js';
+import { shippedModels, tempDir } from './helpers.js';
 
-const STAGE1 = join(ROOT, 'models', 'sharpxr-product-stage1.onnx');
+const SHIPPED = await shippedModels();
 
 function instance(n: number): StoredInstance {
   return {
@@ -34,7 +34,7 @@ describe('registry job specs at ingest', () => {
   before(async () => {
     db = await openMigratedDb(tmp.dir);
     registry = new ModelRegistry(db, { modelsDir: join(tmp.dir, 'models') });
-    await syncShippedModels(registry, { configuredModelPath: STAGE1, audit: audit() });
+    await syncShippedModels(registry, { configuredModelPath: SHIPPED.default.file, audit: audit() });
     queue = new PrismaJobQueue(db);
   });
   after(async () => {
@@ -54,17 +54,17 @@ describe('registry job specs at ingest', () => {
     const outcome = await sink().record(instance(1));
     assert.equal(outcome.kind, 'queued');
     const jobs = await db.job.findMany({ where: { sopInstanceUid: instance(1).sopInstanceUid } });
-    assert.deepEqual(jobs.map((j) => [j.role, j.modelId, j.modelVersion]), [['primary', 'sharpxr-product-stage1', '1.0.0']]);
+    assert.deepEqual(jobs.map((j) => [j.role, j.modelId, j.modelVersion]), [['primary', SHIPPED.default.name, SHIPPED.default.version]]);
   });
 
   it('adds a shadow job for the shadow model, once, and claims it after the primary jobs', async () => {
-    const gan = (await registry.find('sharpxr-product-gan', '1.0.0'))!;
+    const gan = (await registry.find(SHIPPED.gan.name, SHIPPED.gan.version))!;
     await registry.setShadow(gan.id, audit());
     const s = sink();
     assert.equal((await s.record(instance(2))).kind, 'queued');
     assert.equal((await s.record(instance(2))).kind, 'duplicate', 'a re-send');
     const jobs = await db.job.findMany({ where: { sopInstanceUid: instance(2).sopInstanceUid }, orderBy: { role: 'asc' } });
-    assert.deepEqual(jobs.map((j) => [j.role, j.modelId, j.state]), [['primary', 'sharpxr-product-stage1', 'queued'], ['shadow', 'sharpxr-product-gan', 'queued']]);
+    assert.deepEqual(jobs.map((j) => [j.role, j.modelId, j.state]), [['primary', SHIPPED.default.name, 'queued'], ['shadow', SHIPPED.gan.name, 'queued']]);
     assert.equal(jobs[0]!.paramsHash, jobs[1]!.paramsHash);
 
     // The shadow job of instance 2 is older than the primary job of instance 3: still second.

@@ -13,10 +13,11 @@ import { freePort, startStorescp, storescu, type Storescp } from '../helpers/dcm
 import { loginToNode, type NodeSession } from '../helpers/node-login.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { dcmtkMissing } from '../helpers/orthanc.js';
-import { freshFixtureCopies, sopInstanceUidOf, tempDir } from './helpers.js';
+import { freshFixtureCopies, shippedModels, sopInstanceUidOf, tempDir } from './helpers.js';
 import { exportTestModels } from './registry-fixture.js';
 
 const skip = dcmtkMissing() ?? false;
+const SHIPPED = await shippedModels();
 
 interface Stamp {
   readonly source: string;
@@ -88,10 +89,10 @@ describe('model registry in a running node', { skip }, () => {
     const { status, body } = await call(admin, 'GET', '/models');
     assert.equal(status, 200);
     const names = (body.items as { name: string; status: string }[]).map((m) => `${m.name}:${m.status}`).sort();
-    assert.deepEqual(names, ['sharpxr-product-gan:registered', 'sharpxr-product-stage1-int8:registered', 'sharpxr-product-stage1:active']);
+    assert.deepEqual(names, SHIPPED.all.map((m) => `${m.name}:${m === SHIPPED.default ? 'active' : 'registered'}`).sort());
     const uid = await sendOne('first');
     const stamp = received().find((s) => s.source === uid)!;
-    assert.deepEqual([stamp.model, stamp.version], ['sharpxr-product-stage1', '1.0.0']);
+    assert.deepEqual([stamp.model, stamp.version], [SHIPPED.default.name, SHIPPED.default.version]);
   });
 
   it('runs an uploaded, promoted model on the next image and stamps its version, without a restart', async () => {
@@ -103,7 +104,7 @@ describe('model registry in a running node', { skip }, () => {
     assert.equal((await call(operator, 'POST', `/models/${id}/promote`)).status, 403, 'an operator cannot promote');
     const promoted = await call(admin, 'POST', `/models/${id}/promote`);
     assert.equal(promoted.status, 200, JSON.stringify(promoted.body));
-    assert.equal(promoted.body.previous.name, 'sharpxr-product-stage1');
+    assert.equal(promoted.body.previous.name, SHIPPED.default.name);
     const uid = await sendOne('after-promotion');
     const stamp = received().find((s) => s.source === uid)!;
     assert.deepEqual([stamp.model, stamp.version], ['tiny-node', '9.9.9']);
@@ -111,7 +112,7 @@ describe('model registry in a running node', { skip }, () => {
   });
 
   it('keeps a shadow model\'s result under derived-shadow and never sends it, while the primary one is sent', async () => {
-    const gan = ((await call(admin, 'GET', '/models')).body.items as { id: string; name: string }[]).find((m) => m.name === 'sharpxr-product-gan')!;
+    const gan = ((await call(admin, 'GET', '/models')).body.items as { id: string; name: string }[]).find((m) => m.name === SHIPPED.gan.name)!;
     assert.equal((await call(admin, 'POST', `/models/${gan.id}/shadow`)).status, 200);
     const uid = await sendOne('shadowed');
     await node.waitForLog((l) => l.msg === 'shadow job kept (not sent)' && l.sopInstanceUid === uid, 60_000, 'the shadow job kept');
@@ -119,24 +120,24 @@ describe('model registry in a running node', { skip }, () => {
     const primary = jobs.find((j) => j.role === 'primary')!;
     const shadow = jobs.find((j) => j.role === 'shadow')!;
     assert.deepEqual([primary.state, primary.modelId], ['exported', 'tiny-node']);
-    assert.deepEqual([shadow.state, shadow.modelId, shadow.modelVersion], ['kept', 'sharpxr-product-gan', '1.0.0']);
+    assert.deepEqual([shadow.state, shadow.modelId, shadow.modelVersion], ['kept', SHIPPED.gan.name, SHIPPED.gan.version]);
     assert.equal(shadow.deliveries.length, 0, 'no delivery of the shadow result');
     assert.equal(primary.deliveries.length, 1);
     assert.ok(shadow.derivedPath!.startsWith(join(nodeDir, 'var', 'derived-shadow')), shadow.derivedPath!);
     const kept = stampOf(shadow.derivedPath!);
-    assert.deepEqual([kept.source, kept.model], [uid, 'sharpxr-product-gan']);
+    assert.deepEqual([kept.source, kept.model], [uid, SHIPPED.gan.name]);
     assert.deepEqual(received().filter((s) => s.source === uid).map((s) => s.model), ['tiny-node'], 'the PACS got the primary result only');
     const models = (await call(admin, 'GET', '/models')).body.items as { name: string; jobs: { byRole: Record<string, number>; byState: Record<string, number> } }[];
-    assert.deepEqual(models.find((m) => m.name === 'sharpxr-product-gan')!.jobs.byState, { kept: 1 });
+    assert.deepEqual(models.find((m) => m.name === SHIPPED.gan.name)!.jobs.byState, { kept: 1 });
     assert.equal((await call(admin, 'DELETE', '/models/shadow')).status, 200);
   });
 
   it('rolls back to the model active before, for the next image', async () => {
     const back = await call(admin, 'POST', '/models/rollback');
     assert.equal(back.status, 200, JSON.stringify(back.body));
-    assert.equal(back.body.model.name, 'sharpxr-product-stage1');
+    assert.equal(back.body.model.name, SHIPPED.default.name);
     const uid = await sendOne('after-rollback');
-    assert.equal(received().find((s) => s.source === uid)!.model, 'sharpxr-product-stage1');
+    assert.equal(received().find((s) => s.source === uid)!.model, SHIPPED.default.name);
     assert.equal(await db.job.count({ where: { role: 'shadow', sopInstanceUid: uid } }), 0, 'shadow mode is off');
     const actions = (await db.auditEvent.findMany({ where: { action: { startsWith: 'model.' } }, orderBy: { at: 'asc' } })).map((a) => `${a.action}:${a.actor}`);
     assert.ok(actions.includes(`model.promote:${admin.username}`) && actions.includes(`model.rollback:${admin.username}`) && actions.includes(`model.shadow:${admin.username}`), actions.join(', '));

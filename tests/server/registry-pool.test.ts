@@ -10,11 +10,13 @@ import { PipelineWorker } from '../../server/src/pipeline/pipeline-worker.js';
 import { ModelRegistry, ModelUnavailableError, registryDenoiser, syncShippedModels, systemAudit } from '../../server/src/registry/index.js';
 import type { Database } from '../../server/src/db/index.js';
 import { openMigratedDb } from './api-fixture.js';
-import { FIXTURE_CR, ROOT, tempDir } from './helpers.js';
+import { FIXTURE_CR, shippedModels, tempDir } from './helpers.js';
 import { exportTestModels } from './registry-fixture.js';
 
-const STAGE1 = join(ROOT, 'models', 'sharpxr-product-stage1.onnx');
-const GAN = join(ROOT, 'models', 'sharpxr-product-gan.onnx');
+const SHIPPED = await shippedModels();
+/** Two real models: the shipped default and the shipped GAN. */
+const DEFAULT = SHIPPED.default.file;
+const GAN = SHIPPED.gan.file;
 
 describe('model pool', () => {
   const tmp = tempDir('sharpxr-pool-');
@@ -41,20 +43,20 @@ describe('model pool', () => {
   });
 
   it('starts a worker per model on first use and reuses it', async () => {
-    const a = await pool.warm(STAGE1);
-    assert.equal(a.info.modelId, 'sharpxr-product-stage1');
-    assert.equal(await pool.warm(STAGE1), a);
-    assert.deepEqual(started, [STAGE1]);
+    const a = await pool.warm(DEFAULT);
+    assert.deepEqual([a.info.modelId, a.info.modelVersion], [SHIPPED.default.name, SHIPPED.default.version]);
+    assert.equal(await pool.warm(DEFAULT), a);
+    assert.deepEqual(started, [DEFAULT]);
   });
 
   it('keeps at most two alive, closing the least recently used idle one', async () => {
     await pool.warm(GAN);
-    await pool.warm(STAGE1); // stage1 is now the most recently used
+    await pool.warm(DEFAULT); // the default is now the most recently used
     await pool.warm(tiny);
-    assert.deepEqual(pool.alive().sort(), [STAGE1, tiny].sort());
+    assert.deepEqual(pool.alive().sort(), [DEFAULT, tiny].sort());
     await assert.rejects(workers.get(GAN)!.denoise(FIXTURE_CR), /closed/);
     const again = await pool.warm(GAN); // started anew
-    assert.notEqual(again, workers.get(STAGE1));
+    assert.notEqual(again, workers.get(DEFAULT));
     assert.equal(started.filter((p) => p === GAN).length, 2);
   });
 
@@ -63,8 +65,8 @@ describe('model pool', () => {
     const gate = new Promise<void>((r) => { release = r; });
     let others!: () => void;
     const othersStarted = new Promise<void>((r) => { others = r; });
-    // The stage-1 worker is in use (least recently acquired) while two other models start.
-    const holding = pool.use(STAGE1, async (w) => {
+    // The default's worker is in use (least recently acquired) while two other models start.
+    const holding = pool.use(DEFAULT, async (w) => {
       await gate;
       return (await w.denoise(FIXTURE_CR)).model.modelId;
     });
@@ -74,11 +76,11 @@ describe('model pool', () => {
       others();
     })();
     await othersStarted;
-    assert.ok(pool.alive().includes(STAGE1), 'the busy worker stays');
+    assert.ok(pool.alive().includes(DEFAULT), 'the busy worker stays');
     release();
-    assert.equal(await holding, 'sharpxr-product-stage1', 'and still runs its task');
+    assert.equal(await holding, SHIPPED.default.name, 'and still runs its task');
     assert.equal(pool.alive().length, 2);
-    assert.ok(pool.alive().includes(STAGE1), 'just used: not the one closed');
+    assert.ok(pool.alive().includes(DEFAULT), 'just used: not the one closed');
   });
 
   it('does not cache a model that fails to load', async () => {
@@ -96,7 +98,7 @@ describe('per-job denoiser', () => {
   before(async () => {
     db = await openMigratedDb(tmp.dir);
     registry = new ModelRegistry(db, { modelsDir: join(tmp.dir, 'models') });
-    await syncShippedModels(registry, { configuredModelPath: STAGE1, audit: systemAudit(db, 'test') });
+    await syncShippedModels(registry, { configuredModelPath: DEFAULT, audit: systemAudit(db, 'test') });
     pool = new ModelPool({ start: (path) => PipelineWorker.start({ modelPath: path, runner: { providers: ['cpu'], threads: 1 } }) });
   });
   after(async () => {
@@ -107,11 +109,11 @@ describe('per-job denoiser', () => {
 
   it('runs the model the job names, not the active one', async () => {
     const denoise = registryDenoiser(registry, pool);
-    const result = await denoise(FIXTURE_CR, { modelId: 'sharpxr-product-gan', modelVersion: '1.0.0' });
-    assert.equal(result.model.modelId, 'sharpxr-product-gan');
-    assert.equal((await registry.active())!.name, 'sharpxr-product-stage1');
-    const primary = await denoise(FIXTURE_CR, { modelId: 'sharpxr-product-stage1', modelVersion: '1.0.0' });
-    assert.equal(primary.model.modelId, 'sharpxr-product-stage1');
+    const result = await denoise(FIXTURE_CR, { modelId: SHIPPED.gan.name, modelVersion: SHIPPED.gan.version });
+    assert.equal(result.model.modelId, SHIPPED.gan.name);
+    assert.equal((await registry.active())!.name, SHIPPED.default.name);
+    const primary = await denoise(FIXTURE_CR, { modelId: SHIPPED.default.name, modelVersion: SHIPPED.default.version });
+    assert.equal(primary.model.modelId, SHIPPED.default.name);
     assert.notDeepEqual(primary.pixels, result.pixels, 'two models, two results');
   });
 

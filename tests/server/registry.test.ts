@@ -12,12 +12,11 @@ import {
 } from '../../server/src/registry/index.js';
 import { HttpError } from '../../server/src/http/errors.js';
 import { openMigratedDb } from './api-fixture.js';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, shippedModels, tempDir } from './helpers.js';
 import { exportTestModels } from './registry-fixture.js';
 import type { Database } from '../../server/src/db/index.js';
 
-const STAGE1 = join(ROOT, 'models', 'sharpxr-product-stage1.onnx');
-const GAN = join(ROOT, 'models', 'sharpxr-product-gan.onnx');
+const SHIPPED = await shippedModels();
 
 async function refusal(p: Promise<unknown>): Promise<HttpError> {
   try {
@@ -58,27 +57,32 @@ describe('model registry', () => {
   });
 
   it('registers the shipped models in place with their evaluation figures and makes the configured one active', async () => {
-    const first = await syncShippedModels(registry, { configuredModelPath: STAGE1, audit });
+    const first = await syncShippedModels(registry, { configuredModelPath: SHIPPED.default.file, audit });
     assert.equal(first.activated, true);
-    assert.deepEqual(first.shipped.map((m) => [m.name, m.version, m.source, m.stage]).sort(), [
-      ['sharpxr-product-gan', '1.0.0', 'shipped', 'gan'], ['sharpxr-product-stage1', '1.0.0', 'shipped', 'stage1'],
-      ['sharpxr-product-stage1-int8', '1.0.0-int8', 'shipped', 'stage1'],
-    ]);
-    assert.equal(first.active.file, STAGE1, 'shipped models stay in models/');
-    assert.equal(first.active.status, 'active');
-    const evaluation = first.active.metrics?.evaluation as { settings: { key: string; psnr: number }[] };
-    const shipped = JSON.parse(readFileSync(join(ROOT, 'models', 'eval', 'eval.json'), 'utf8')) as { settings: { key: string; results: { stage1: { psnr: number } } }[] };
-    assert.equal(evaluation.settings[0]!.psnr, shipped.settings[0]!.results.stage1.psnr, 'the stage-1 figures of models/eval/eval.json');
+    assert.deepEqual(first.shipped.map((m) => [m.name, m.version, m.source, m.stage]).sort(),
+      SHIPPED.all.map((m) => [m.name, m.version, 'shipped', m.stage]).sort());
+    assert.equal(first.active.file, SHIPPED.default.file, 'shipped models stay in models/');
+    assert.deepEqual([first.active.name, first.active.version, first.active.status], [SHIPPED.default.name, SHIPPED.default.version, 'active']);
+    const shipped = JSON.parse(readFileSync(join(ROOT, 'models', 'eval', 'eval.json'), 'utf8')) as { models: Record<string, string>; settings: { key: string; results: Record<string, { psnr: number }> }[] };
+    // Every shipped model has its figures of eval.json: a float one found by its weights file,
+    // an int8 form (no weights; scored through the node's runner) by its ONNX file.
+    for (const m of SHIPPED.all) {
+      const method = Object.entries(shipped.models).find(([, p]) => basename(p) === basename(m.weights ?? m.file))?.[0];
+      assert.ok(method, `models/eval/eval.json scores ${m.fileName}`);
+      const record = first.shipped.find((r) => r.name === m.name && r.version === m.version)!;
+      const evaluation = record.metrics?.evaluation as { settings: { key: string; psnr: number }[] };
+      assert.deepEqual(evaluation.settings.map((e) => [e.key, e.psnr]), shipped.settings.map((e) => [e.key, e.results[method]!.psnr]), m.fileName);
+    }
     // A second start changes nothing; the choice made in the registry outlives the config.
     await registry.promote(first.shipped.find((m) => m.stage === 'gan')!.id, audit);
-    const second = await syncShippedModels(registry, { configuredModelPath: STAGE1, audit });
+    const second = await syncShippedModels(registry, { configuredModelPath: SHIPPED.default.file, audit });
     assert.equal(second.activated, false);
-    assert.equal(second.active.name, 'sharpxr-product-gan');
-    assert.equal((await registry.list()).length, 3);
+    assert.equal(second.active.name, SHIPPED.gan.name);
+    assert.equal((await registry.list()).length, SHIPPED.all.length);
     const promotions = await db.auditEvent.findMany({ where: { action: 'model.promote' }, orderBy: { at: 'asc' } });
     assert.deepEqual(promotions.map((p) => p.actor), ['tester', 'tester']);
-    await registry.rollback(audit); // back to stage 1 for the tests below
-    assert.equal((await registry.active())!.name, 'sharpxr-product-stage1');
+    await registry.rollback(audit); // back to the default for the tests below
+    assert.equal((await registry.active())!.name, SHIPPED.default.name);
   });
 
   it('accepts a valid upload: copied under <dataDir>/models, self-checked on the fixture, audited', async () => {
@@ -192,7 +196,7 @@ describe('model registry', () => {
   it('computes the queue key\'s paramsHash exactly as a running pipeline worker does', async () => {
     const tile = 512;
     const overlap = 64;
-    const worker = await PipelineWorker.start({ modelPath: GAN, guard: DEFAULT_GUARD, runner: { providers: ['cpu'], tile, overlap } });
+    const worker = await PipelineWorker.start({ modelPath: SHIPPED.gan.file, guard: DEFAULT_GUARD, runner: { providers: ['cpu'], tile, overlap } });
     try {
       assert.equal(nodeParamsHash({ guard: DEFAULT_GUARD, tile, overlap }), worker.paramsHash);
       assert.notEqual(nodeParamsHash({ guard: DEFAULT_GUARD, tile, overlap: 32 }), worker.paramsHash);
