@@ -30,6 +30,13 @@ export function testModelPaths(): string[] {
   return manifest.models.filter((m) => !m.quantized_from).map((m) => resolve(ROOT, 'models', m.file));
 }
 
+/** A float model with PyTorch weights: the default, or its float source when the default is an int8 form. */
+export function testFloatModelPath(): string {
+  const model = testModelPath();
+  const entry = readManifest().models.find((m) => resolve(ROOT, 'models', m.file) === resolve(model));
+  return entry?.quantized_from ? resolve(ROOT, 'models', entry.quantized_from) : model;
+}
+
 /** The shipped int8 forms with their float sources. */
 export function shippedInt8Models(): { int8: string; float: string }[] {
   return readManifest().models.flatMap((m) => (m.quantized_from

@@ -5,13 +5,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultModelPath } from '../../server/src/config/index.js';
 import { ModelRunner } from '../../server/src/pipeline/infer/index.js';
-import { ROOT, clamp01, crop, fixtureImage, psnr, pythonPath, runPython, seededGaussian, shippedInt8Models, tempDir, testWeightsPath } from './helpers.js';
+import { ROOT, clamp01, crop, fixtureImage, psnr, pythonPath, runPython, seededGaussian, shippedInt8Models, tempDir, testFloatModelPath, testWeightsPath } from './helpers.js';
 
-describe('int8 quantisation of the default model', () => {
+describe('int8 quantisation of the default model (its float source when the default is int8)', () => {
   const tmp = tempDir('sharpxr-quant-');
-  const floatPath = defaultModelPath();
+  const floatPath = testFloatModelPath();
   const int8Path = join(tmp.dir, 'model-int8.onnx');
   let runners: ModelRunner[] = [];
 
