@@ -127,6 +127,15 @@ def tiny_checkpoint(tmp_path_factory):
     return path
 
 
+
+@pytest.fixture(scope="session")
+def tiny_onnx(tiny_checkpoint, tmp_path_factory):
+    """The tiny checkpoint exported to ONNX (name tiny, version 0.0.1)."""
+    out = str(tmp_path_factory.mktemp("tiny-onnx") / "tiny.onnx")
+    proc = run_cli("export", "--checkpoint", tiny_checkpoint, "--out", out, "--name", "tiny", "--version", "0.0.1")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
 def fake_vgg_weights(path, seed=0):
     """An npz with the keys and HWIO shapes of vgg19-imagenet-block1-3.npz, random values."""
     from training.losses.perceptual_loss import VGG19_BLOCKS

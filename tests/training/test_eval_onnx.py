@@ -2,21 +2,8 @@
 (onnxruntime-node over a pipe: int8 forms have no PyTorch weights), and `--add-to` adds a run's
 model rows to an earlier report of the same images and noise draw."""
 import json
-import shutil
 
-import pytest
-
-from conftest import FIXTURE_IMAGES, json_lines, run_cli
-
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not on PATH")
-
-
-@pytest.fixture(scope="module")
-def tiny_onnx(tiny_checkpoint, tmp_path_factory):
-    out = str(tmp_path_factory.mktemp("onnx") / "tiny.onnx")
-    proc = run_cli("export", "--checkpoint", tiny_checkpoint, "--out", out, "--name", "tiny", "--version", "0.0.1")
-    assert proc.returncode == 0, proc.stderr
-    return out
+from conftest import FIXTURE_IMAGES, run_cli
 
 
 def _eval(out, *extra):

@@ -15,11 +15,8 @@ onnx = pytest.importorskip("onnx", reason="python3-onnx is not installed")
 
 
 @pytest.fixture(scope="module")
-def float_model(tiny_checkpoint, tmp_path_factory):
-    out = str(tmp_path_factory.mktemp("quant") / "tiny.onnx")
-    proc = run_cli("export", "--checkpoint", tiny_checkpoint, "--out", out, "--name", "tiny", "--version", "0.0.1")
-    assert proc.returncode == 0, proc.stderr
-    return out
+def float_model(tiny_onnx):
+    return tiny_onnx
 
 
 def test_every_learned_conv_has_its_onnx_node(float_model):

@@ -224,7 +224,7 @@ export class TrainingManager {
     const exec = new RunExecution({
       runDir: row.runDir, request, preset, progress, python: this.python,
       onChange: (important) => this.changed(important),
-      onPid: (pid) => { if (this.active) this.active.row = { ...this.active.row, pid }; this.save(true); },
+      onPid: (pid) => { if (this.active) this.active.row = { ...this.active.row, pid }; this.saver.save(true); },
     });
     this.active = { id: row.id, row, progress, exec, stopBy: null, finished };
     this.o.log.info({ run: row.name, stages: progress.stages.map((s) => s.key) }, 'training run started');
@@ -238,12 +238,8 @@ export class TrainingManager {
     const a = this.active;
     if (!a) return;
     a.row = { ...a.row, ...rowFields(a.progress) };
-    this.save(important);
-    this.notify(a.id);
-  }
-
-  private save(important: boolean): void {
     this.saver.save(important);
+    this.notify(a.id);
   }
 
   /** A write of the live row as it is now (progress fields, pid), or null when no run is on. */
