@@ -88,7 +88,7 @@ def _save(model, train_set, step, opt, ckpt_path, rep, reason):
 
 def _validate(model, val_set, rep, step, run_dir, batch_size) -> dict:
     metrics = model.validate(val_set)
-    sample = write_sample(model.net_g, val_set, run_dir, step)
+    sample = write_sample(model.net_g_shipped, val_set, run_dir, step)
     rep.emit("val", step=step, **{k: round(v, 4) for k, v in metrics.items()}, sample=sample,
              eta_sec=round(rep.rates(step, batch_size)[1], 1))
     return metrics

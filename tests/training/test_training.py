@@ -28,10 +28,12 @@ def test_loss_goes_down_on_a_fixed_batch(tiny_opt):
     assert last < 0.85 * first, f"L1 did not go down: first steps {first:.4f}, last steps {last:.4f}"
 
 
-def _tiny(runs, total):
+def _tiny(runs, total, ema_decay=0.0):
     opt = copy.deepcopy(TINY_CONFIG)
     opt["runs_dir"] = str(runs)
     opt["train"]["total_steps"] = total
+    if ema_decay:
+        opt["train"]["ema_decay"] = ema_decay
     return opt
 
 
@@ -44,15 +46,16 @@ def _events(opt):
         return json_lines(f.read())
 
 
-def test_resume_gives_the_same_weights_as_one_run(tmp_path, monkeypatch):
+@pytest.mark.parametrize("ema_decay", [0.0, 0.9])
+def test_resume_gives_the_same_weights_as_one_run(tmp_path, monkeypatch, ema_decay):
     total = 6
-    straight = _tiny(tmp_path / "a", total)
+    straight = _tiny(tmp_path / "a", total, ema_decay)
     result = run_train_inprocess(straight)
     assert result["step"] == total and not result["interrupted"]
 
     # Second run: Ctrl-C after half the steps (the handler only sets a flag; the loop saves
     # at the next step boundary), then the same command again resumes to the end.
-    split = _tiny(tmp_path / "b", total)
+    split = _tiny(tmp_path / "b", total, ema_decay)
     original = SharpXRModel.optimize_parameters
     calls = {"n": 0}
 
@@ -73,8 +76,11 @@ def test_resume_gives_the_same_weights_as_one_run(tmp_path, monkeypatch):
 
     a, b = _checkpoint(straight), _checkpoint(split)
     assert a["step"] == b["step"] == total
-    for name, wa in a["model"]["net_g"].items():
-        assert torch.allclose(wa, b["model"]["net_g"][name], atol=1e-6, rtol=0), f"{name} differs after resume"
+    nets = ["net_g", "net_g_ema"] if ema_decay else ["net_g"]
+    assert ("net_g_ema" in a["model"]) == bool(ema_decay)
+    for net in nets:
+        for name, wa in a["model"][net].items():
+            assert torch.allclose(wa, b["model"][net][name], atol=1e-6, rtol=0), f"{net}.{name} differs after resume"
     assert a["model"]["sched_g"]["last_epoch"] == b["model"]["sched_g"]["last_epoch"]
 
     starts = [e for e in _events(split) if e["event"] == "start"]

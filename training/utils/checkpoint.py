@@ -18,6 +18,8 @@ def load_checkpoint(path: str, device="cpu") -> dict:
 
 
 def net_g_weights(state: dict) -> dict:
-    """The generator's weights in a training checkpoint (latest.pth), an exported .pt (key net_g),
-    or a bare state dict."""
-    return state["model"]["net_g"] if "model" in state else state.get("net_g", state)
+    """The generator's weights in a training checkpoint (latest.pth; its EMA copy when the run
+    kept one, as that is what the run validated), an exported .pt (key net_g), or a bare state dict."""
+    if "model" in state:
+        return state["model"].get("net_g_ema") or state["model"]["net_g"]
+    return state.get("net_g", state)
