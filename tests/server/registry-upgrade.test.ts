@@ -3,7 +3,7 @@
 // rollback, console or CLI) across restarts, upgrades and config edits. Real database, real
 // ONNX files; the "shipped models" are tiny exported ones in a manifest of the test's own.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { activatedBy, ModelRegistry, syncShippedModels, systemAudit } from '../../server/src/registry/index.js';
@@ -67,5 +67,25 @@ describe('shipped default across an upgrade', () => {
     assert.equal((await sync(v1)).active.version, '1.0.0');
     ship(v2);
     assert.equal((await sync(v2)).active.version, '1.0.0', 'and the next upgrade');
+  });
+
+  it('takes the shipped figures of an already registered model when eval.json gains or changes its rows', async () => {
+    const figures = (): Promise<unknown> => registry.find('tiny-shipped', '2.0.0').then((m) => m!.metrics);
+    assert.equal(await figures(), null, 'no eval.json yet: no figures');
+    const evalJson = (psnr: number): void => {
+      mkdirSync(join(tmp.dir, 'eval'), { recursive: true });
+      writeFileSync(join(tmp.dir, 'eval', 'eval.json'), JSON.stringify({
+        images: 30, data: '/x/cxr-kaggle-normal/val', models: { stage1: `models/${basename(v2)}` },
+        settings: [{ key: 'sigma25', label: 'sigma 25', results: { stage1: { psnr, ssim: 0.9 }, noisy: { psnr: 20.2, ssim: 0.3 } } }],
+      }));
+    };
+    const psnrOf = async (): Promise<number> => ((await figures()) as { evaluation: { settings: { psnr: number }[] } }).evaluation.settings[0]!.psnr;
+    evalJson(35.5);
+    await sync(v2);
+    assert.equal(await psnrOf(), 35.5);
+    evalJson(35.7);
+    await sync(v2);
+    assert.equal(await psnrOf(), 35.7, 'a changed row replaces the old figure');
+    assert.equal((await registry.find('tiny-shipped', '1.0.0'))!.metrics, null, 'a model without a row keeps none');
   });
 });

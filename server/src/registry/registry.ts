@@ -112,10 +112,15 @@ export class ModelRegistry {
       const { name, version } = modelIdentity(metadata, entry.file, sha256);
       const existing = await this.db.model.findUnique({ where: { name_version: { name, version } } });
       if (existing) {
-        if (existing.sha256 === sha256 && existing.file !== entry.file && !existsSync(existing.file)) {
-          return toRecord(await this.db.model.update({ where: { id: existing.id }, data: { file: entry.file } }));
-        }
-        return toRecord(existing);
+        if (existing.sha256 !== sha256) return toRecord(existing);
+        // The same shipped file: follow it if it moved, and take the shipped figures when
+        // models/eval/eval.json gained or changed rows since it was registered (an upgrade).
+        const data: { file?: string; metricsJson?: string } = {};
+        if (existing.file !== entry.file && !existsSync(existing.file)) data.file = entry.file;
+        const metricsJson = entry.metrics ? JSON.stringify(entry.metrics) : null;
+        if (existing.source === 'shipped' && metricsJson && metricsJson !== existing.metricsJson) data.metricsJson = metricsJson;
+        if (Object.keys(data).length === 0) return toRecord(existing);
+        return toRecord(await this.db.model.update({ where: { id: existing.id }, data }));
       }
       const sizeBytes = (await stat(entry.file)).size;
       const row = await this.db.model.create({
