@@ -12,8 +12,9 @@ PACKAGES=(
 )
 # Orthanc is the PACS of the integration tests (started by the tests on loopback; its
 # package's own service is not used); Chromium is the browser the viewer tests drive with
-# playwright-core (which never downloads one).
-TEST_PACKAGES=(orthanc orthanc-dicomweb chromium)
+# playwright-core (which never downloads one); PostgreSQL 15 is started by the scale-out tests
+# on loopback (tests/server/postgres-fixture.ts), never as the package's own cluster service.
+TEST_PACKAGES=(orthanc orthanc-dicomweb chromium postgresql)
 if [ "${1:-}" = "--test" ]; then
   PACKAGES+=("${TEST_PACKAGES[@]}")
 fi
