@@ -4,7 +4,6 @@
 // them) and the same tables, columns, nullability and indexes as the SQLite migrations give
 // on SQLite.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +11,7 @@ import Database from 'better-sqlite3';
 import { migrateSqlite } from '../../server/src/db/sqlite.js';
 import { readMigrations } from '../../server/src/db/migrations.js';
 import { derivePostgresSchema, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA, SQLITE_SCHEMA } from '../../prisma/derive-postgresql.js';
-import { ROOT, tempDir } from './helpers.js';
+import { prismaCli, tempDir } from './helpers.js';
 import { startPostgres, type TestPostgres } from './postgres-fixture.js';
 
 /** table -> sorted "column:null|notnull"; plus the index names (primary keys aside). */
@@ -46,9 +45,7 @@ async function postgresCatalog(pg: TestPostgres, database: string): Promise<Cata
 }
 
 function fromEmptyScript(): string {
-  const cli = join(ROOT, 'node_modules', 'prisma', 'build', 'index.js');
-  const run = spawnSync(process.execPath, [cli, 'migrate', 'diff', '--from-empty', '--to-schema-datamodel', POSTGRES_SCHEMA, '--script'],
-    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' } });
+  const run = prismaCli(['migrate', 'diff', '--from-empty', '--to-schema-datamodel', POSTGRES_SCHEMA, '--script']);
   assert.equal(run.status, 0, run.stderr);
   return run.stdout;
 }

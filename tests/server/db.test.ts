@@ -3,24 +3,15 @@
 // The pragmas, instance records, the ingest sink, deliveries, and data surviving a reopen and
 // a kill -9: db-instances.test.ts.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { migrateDatabase, openDatabase, readMigrations } from '../../server/src/db/index.js';
 import { dbFiles } from './db-fixture.js';
-import { ROOT } from './helpers.js';
+import { prismaCli, ROOT } from './helpers.js';
 
 const tmp = dbFiles();
 const { freshUrl } = tmp;
-
-/** The Prisma CLI, offline (prisma.config.ts gives it the better-sqlite3 adapter). */
-function prismaCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const cli = join(ROOT, 'node_modules', 'prisma', 'build', 'index.js');
-  return spawnSync(process.execPath, [cli, ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', ...env },
-  });
-}
 
 /** A fresh database migrated from a private copy of prisma/migrations the test may change. */
 async function migratedFromCopy(name: string): Promise<{ url: string; dir: string }> {

@@ -251,3 +251,11 @@ export function freshFixtureCopies(dir: string, names: readonly string[]): strin
     return file;
   });
 }
+
+/** The Prisma CLI, offline (prisma.config.ts gives it the better-sqlite3 adapter). */
+export function prismaCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const cli = join(ROOT, 'node_modules', 'prisma', 'build', 'index.js');
+  return spawnSync(process.execPath, [cli, ...args], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', ...env },
+  });
+}

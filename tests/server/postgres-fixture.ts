@@ -36,7 +36,10 @@ async function freePort(): Promise<number> {
 export async function startPostgres(): Promise<TestPostgres> {
   if (!existsSync(join(BIN, 'postgres'))) throw new Error(`${BIN}/postgres missing: bash scripts/install-system.sh --test installs postgresql`);
   const dir = mkdtempSync(join(tmpdir(), 'sharpxr-pg-'));
-  if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+  if (process.getuid?.() === 0) {
+    const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres']).toString()));
+    chownSync(dir, uid!, gid!);
+  }
   const data = join(dir, 'data');
   execFileSync(...asOwner(join(BIN, 'initdb'), ['-D', data, '-U', 'sharpxr', '-A', 'trust', '-E', 'UTF8', '--no-sync']), { stdio: 'pipe' });
   const port = await freePort();
